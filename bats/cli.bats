@@ -1,0 +1,64 @@
+#!/usr/bin/env bats
+# The CLI skeleton: version, help, and usage errors.
+
+load helpers
+
+@test "--version prints three lines: version, commit, spec" {
+  run "$HUTCH" --version
+  assert_success
+  assert_equal "${#lines[@]}" 3
+  assert_line --index 0 --regexp '^hutch version [0-9]+\.[0-9]+\.[0-9]+$'
+  assert_line --index 1 --regexp '^commit: [0-9a-f]{40}|unknown|HEAD$'
+  assert_line --index 2 'spec: 1.3.0'
+}
+
+@test "help lists every command" {
+  run "$HUTCH" help
+  assert_success
+  for c in create start run state list kill delete exec ps pause resume update events spec features; do
+    assert_output --partial "  $c "
+  done
+}
+
+@test "COMMAND --help shows the command's flags" {
+  run "$HUTCH" create --help
+  assert_success
+  assert_output --partial "--bundle"
+  assert_output --partial "--console-socket"
+  run "$HUTCH" help kill
+  assert_success
+  assert_output --partial "--all"
+}
+
+@test "an unknown command is a one-line error, exit 1" {
+  run "$HUTCH" frobnicate
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial 'unknown command "frobnicate"'
+}
+
+@test "an unknown global flag is a one-line error, exit 1" {
+  run "$HUTCH" --frob list
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "unknown global option --frob"
+}
+
+@test "an unknown command flag is a one-line error, exit 1" {
+  run "$HUTCH" spec --frob
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "unknown option --frob"
+}
+
+@test "a bad --log-format is rejected" {
+  run "$HUTCH" --log-format xml list
+  assert_failure 1
+  assert_output --partial "expected text or json"
+}
+
+@test "--systemd-cgroup says it is not supported yet" {
+  run "$HUTCH" --systemd-cgroup --root "$ROOT" list
+  assert_failure 1
+  assert_output --partial "not supported yet"
+}

@@ -1,0 +1,100 @@
+# Shared setup for hutch's bats tests.
+#   load helpers            (in each .bats file)
+# Gives: $HUTCH (the binary), $ROOT (a private --root), $BUNDLE (a busybox
+# bundle made fresh for each test), hutch (runs $HUTCH --root $ROOT ...),
+# cid (a unique container ID for this test), and a teardown that force-deletes
+# every container left in $ROOT and removes what the test made.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+
+REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && while [ ! -f CMakeLists.txt ] && [ "$PWD" != / ]; do cd ..; done; pwd)
+HUTCH=${HUTCH:-$REPO_ROOT/build/hutch}
+export HUTCH
+
+hutch() {
+  "$HUTCH" --root "$ROOT" "$@"
+}
+
+# A unique container ID: hutch-test-<pid>-<test number>[-suffix].
+cid() {
+  echo "hutch-test-$$-${BATS_TEST_NUMBER}${1:+-$1}"
+}
+
+# Make a busybox rootfs once per run, then copy it per test (cheap).
+_rootfs_template() {
+  local t="$BATS_RUN_TMPDIR/rootfs-template"
+  if [ ! -d "$t/rootfs" ]; then
+    local tmp
+    tmp=$(mktemp -d "$BATS_RUN_TMPDIR/tpl.XXXXXX")
+    "$REPO_ROOT/contrib/mkbundle.sh" "$tmp" "$HUTCH" >/dev/null
+    mv -T "$tmp" "$t" 2>/dev/null || rm -rf "$tmp"
+  fi
+  echo "$t"
+}
+
+# new_bundle [DIR]: a fresh busybox bundle with the default config.
+new_bundle() {
+  local dir=${1:-$BATS_TEST_TMPDIR/bundle}
+  local t
+  t=$(_rootfs_template)
+  mkdir -p "$dir"
+  cp -a "$t/rootfs" "$dir/rootfs"
+  cp "$t/config.json" "$dir/config.json"
+  echo "$dir"
+}
+
+# update_config 'JQ FILTER' [BUNDLE]: edit config.json in place with jq.
+update_config() {
+  local b=${2:-$BUNDLE}
+  jq "$1" "$b/config.json" >"$b/config.json.tmp" && mv "$b/config.json.tmp" "$b/config.json"
+}
+
+# set_args ARG...: set process.args (and terminal false).
+set_args() {
+  local json
+  json=$(printf '%s\n' "$@" | jq -R . | jq -s .)
+  update_config ".process.args = $json | .process.terminal = false"
+}
+
+setup() {
+  ROOT="$BATS_TEST_TMPDIR/root"
+  mkdir -p "$ROOT"
+  BUNDLE=$(new_bundle)
+  export ROOT BUNDLE
+}
+
+# Kill and delete everything this test left in its root.
+teardown() {
+  if [ -d "$ROOT" ]; then
+    local id
+    for id in $(ls "$ROOT" 2>/dev/null); do
+      "$HUTCH" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
+      if [ -f "$ROOT/$id/state.json" ]; then
+        local pid
+        pid=$(jq -r '.pid // 0' "$ROOT/$id/state.json" 2>/dev/null || echo 0)
+        [ "${pid:-0}" -gt 1 ] && kill -9 "$pid" 2>/dev/null || true
+      fi
+      rm -rf "${ROOT:?}/$id"
+    done
+  fi
+  # Cgroups named after this test's containers, in every hierarchy.
+  local d
+  for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "hutch-test-$$-${BATS_TEST_NUMBER}*" 2>/dev/null | sort -r); do
+    rmdir "$d" 2>/dev/null || true
+  done
+  if declare -F extra_teardown >/dev/null; then extra_teardown; fi
+}
+
+# assert_no_leftovers ID: nothing of container ID remains: no state dir, no
+# cgroup directory, no mount mentioning the bundle, no process.
+assert_no_leftovers() {
+  local id=$1
+  [ ! -e "$ROOT/$id" ] || fail "state directory $ROOT/$id left behind"
+  local cg
+  cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" 2>/dev/null | head -1)
+  [ -z "$cg" ] || fail "cgroup $cg left behind"
+  if grep -q "$BUNDLE" /proc/self/mountinfo; then
+    fail "mount under $BUNDLE left behind"
+  fi
+}

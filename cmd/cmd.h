@@ -1,0 +1,68 @@
+/* The hutch CLI: global context and one entry point per command. */
+#ifndef HUTCH_CMD_H
+#define HUTCH_CMD_H
+
+#include <getopt.h>
+#include <stdbool.h>
+
+#include "libcontainer/error.h"
+
+struct hutch_ctx {
+  const char *root;     /* --root, default /run/hutch */
+  const char *log_path; /* --log */
+  bool log_json;        /* --log-format json */
+  bool debug;           /* --debug */
+  bool systemd_cgroup;  /* --systemd-cgroup */
+  const char *rootless; /* --rootless true|false|auto */
+  const char *argv0;
+};
+
+struct hutch_command {
+  const char *name;
+  int (*fn)(struct hutch_ctx *ctx, int argc, char **argv);
+  const char *usage;   /* "[OPTIONS] ID" */
+  const char *summary; /* one line */
+  const char *options; /* help text for the options, may be NULL */
+};
+
+/* Every command: argv[0] is the command name.  Returns the exit status. */
+#define HUTCH_COMMANDS(X)                                                                          \
+  X(create)                                                                                        \
+  X(start)                                                                                         \
+  X(run)                                                                                           \
+  X(state)                                                                                         \
+  X(list)                                                                                          \
+  X(kill)                                                                                          \
+  X(delete)                                                                                        \
+  X(exec)                                                                                          \
+  X(ps)                                                                                            \
+  X(pause)                                                                                         \
+  X(resume)                                                                                        \
+  X(update)                                                                                        \
+  X(events)                                                                                        \
+  X(spec)                                                                                          \
+  X(features)                                                                                      \
+  X(checkpoint)                                                                                    \
+  X(restore)
+
+#define HUTCH_DECLARE(name) int cmd_##name(struct hutch_ctx *ctx, int argc, char **argv);
+HUTCH_COMMANDS(HUTCH_DECLARE)
+#undef HUTCH_DECLARE
+
+/* Print "hutch: <context>: <err>" (and log it), free err, return 1. */
+int cmd_fail(struct hutch_ctx *ctx, herr_t *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Print a usage error for a command ("hutch kill: ..."), return 1. */
+int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print `hutch CMD --help` text to stdout. */
+void cmd_print_help(const char *cmd);
+/* Parse a command's options.  `shortopts` should start with "+" so that
+ * options stop at the first argument (exec ID sh -c ... must not eat -c).
+ * Handles -h/--help (prints help, returns 0 through *done).  Usage: loop
+ *   while ((c = cmd_getopt(argc, argv, "+...", longopts, "create")) != -1) */
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *cmd);
+/* Check the number of positional arguments left after options. */
+int cmd_check_args(const char *cmd, int argc, int min, int max);
+
+#endif

@@ -1,0 +1,324 @@
+/* hutch: global options, command dispatch, help and error printing. */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "libcontainer/log.h"
+#include "version.h"
+
+#define CONTAINER_OPTS                                                                             \
+  "  -b, --bundle DIR          bundle directory (default: current directory)\n"                    \
+  "      --console-socket PATH unix socket that receives the pty master (terminal: true)\n"        \
+  "      --pid-file FILE       write the container init's PID to FILE\n"                           \
+  "      --no-pivot            do not use pivot_root (for ramdisk roots)\n"                        \
+  "      --no-new-keyring      do not create a new session keyring\n"                              \
+  "      --preserve-fds N      pass N extra fds (3..3+N-1) to the container\n"
+
+static const struct hutch_command commands[] = {
+    {"create", cmd_create, "[OPTIONS] ID", "create a container, ready for `start`", CONTAINER_OPTS},
+    {"start", cmd_start, "ID", "run the user process of a created container", NULL},
+    {"run", cmd_run, "[OPTIONS] ID", "create and start a container",
+     CONTAINER_OPTS "  -d, --detach              do not wait for the container to exit\n"
+                    "      --keep                keep the container after it exits\n"
+                    "      --no-subreaper        accepted for runc compatibility\n"},
+    {"state", cmd_state, "ID", "print the OCI state of a container", NULL},
+    {"list", cmd_list, "[OPTIONS]", "list containers",
+     "  -f, --format table|json   output format (default: table)\n"
+     "  -q, --quiet               print only container IDs\n"},
+    {"kill", cmd_kill, "[OPTIONS] ID [SIGNAL]", "send a signal (default: SIGTERM) to a container",
+     "  -a, --all                 signal every process of the container\n"},
+    {"delete", cmd_delete, "[OPTIONS] ID", "delete a stopped container",
+     "  -f, --force               kill the container first if it is running\n"},
+    {"exec", cmd_exec, "[OPTIONS] ID [COMMAND [ARG...]]", "run a process in a running container",
+     "  -p, --process FILE        process.json describing the process\n"
+     "  -t, --tty                 allocate a pseudo-terminal\n"
+     "      --console-socket PATH unix socket that receives the pty master\n"
+     "      --cwd DIR             working directory\n"
+     "  -e, --env KEY=VALUE       set an environment variable (repeatable)\n"
+     "  -u, --user UID[:GID]      user to run as\n"
+     "  -g, --additional-gids GID additional group (repeatable)\n"
+     "  -c, --cap CAP             add a capability (repeatable)\n"
+     "      --no-new-privs        set no_new_privs\n"
+     "      --apparmor PROFILE    AppArmor profile\n"
+     "      --process-label LABEL SELinux label\n"
+     "  -d, --detach              do not wait for the process\n"
+     "      --pid-file FILE       write the process PID to FILE\n"
+     "      --preserve-fds N      pass N extra fds to the process\n"
+     "      --cgroup PATH         sub-cgroup (or CONTROLLER:PATH) to join\n"
+     "      --ignore-paused       allow exec into a paused container\n"},
+    {"ps", cmd_ps, "[OPTIONS] ID [PS_ARGS...]", "list the processes of a container",
+     "  -f, --format table|json   output format (default: table)\n"},
+    {"pause", cmd_pause, "ID", "freeze every process of a container", NULL},
+    {"resume", cmd_resume, "ID", "thaw a paused container", NULL},
+    {"update", cmd_update, "[OPTIONS] ID", "change the resource limits of a container",
+     "  -r, --resources FILE|-    linux.resources JSON\n"
+     "      --blkio-weight N      --cpu-period N      --cpu-quota N      --cpu-share N\n"
+     "      --cpu-rt-period N     --cpu-rt-runtime N  --cpuset-cpus L    --cpuset-mems L\n"
+     "      --memory N            --memory-reservation N                 --memory-swap N\n"
+     "      --pids-limit N        --l3-cache-schema S --mem-bw-schema S\n"},
+    {"events", cmd_events, "[OPTIONS] ID", "print container statistics and events",
+     "      --stats               print statistics once and exit\n"
+     "      --interval DURATION   statistics interval (default: 5s)\n"},
+    {"spec", cmd_spec, "[OPTIONS]", "write a default config.json",
+     "  -b, --bundle DIR          bundle directory (default: current directory)\n"
+     "      --rootless            a config for a rootless container\n"},
+    {"features", cmd_features, "", "print the features this build supports (JSON)", NULL},
+    {"checkpoint", cmd_checkpoint, "[OPTIONS] ID", "checkpoint a container (not supported)", NULL},
+    {"restore", cmd_restore, "[OPTIONS] ID", "restore a container (not supported)", NULL},
+};
+#define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+/* Commands are defined in their own cmd/<name>.c; until a command exists
+ * there, this weak fallback says so clearly. */
+#define HUTCH_WEAK_STUB(name)                                                                      \
+  __attribute__((weak)) int cmd_##name(struct hutch_ctx *ctx, int argc, char **argv)               \
+  {                                                                                                \
+    (void)ctx;                                                                                     \
+    (void)argc;                                                                                    \
+    (void)argv;                                                                                    \
+    fprintf(stderr, "hutch: %s: not implemented yet\n", #name);                                    \
+    return 1;                                                                                      \
+  }
+HUTCH_COMMANDS(HUTCH_WEAK_STUB)
+
+static const struct hutch_command *find_command(const char *name)
+{
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    if (strcmp(commands[i].name, name) == 0)
+      return &commands[i];
+  return NULL;
+}
+
+static void print_usage(FILE *f)
+{
+  fprintf(f, "usage: hutch [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
+             "hutch is an OCI container runtime.\n\n"
+             "Commands:\n");
+  for (size_t i = 0; i < N_COMMANDS; i++)
+    fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+  fprintf(f, "  %-11s %s\n", "help", "show this help, or a command's (`hutch help create`)");
+  fprintf(f, "\nGlobal options:\n"
+             "      --root DIR            state directory (default: /run/hutch)\n"
+             "      --log FILE            write logs to FILE (default: stderr)\n"
+             "      --log-format FORMAT   text or json (default: text)\n"
+             "      --debug               log debug messages\n"
+             "      --systemd-cgroup      manage cgroups through systemd (not supported yet)\n"
+             "      --rootless VALUE      true, false or auto (default: auto)\n"
+             "  -v, --version             print the version\n"
+             "  -h, --help                show this help\n");
+}
+
+void cmd_print_help(const char *name)
+{
+  const struct hutch_command *c = find_command(name);
+  if (!c)
+    return;
+  printf("usage: hutch %s %s\n\n%s\n", c->name, c->usage, c->summary);
+  if (c->options)
+    printf("\nOptions:\n%s", c->options);
+  printf("  -h, --help                show this help\n");
+}
+
+int cmd_fail(struct hutch_ctx *ctx, herr_t *err, const char *fmt, ...)
+{
+  char *ctxmsg = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&ctxmsg, fmt, ap) < 0)
+    ctxmsg = NULL;
+  va_end(ap);
+  const char *msg = (err && *err) ? (*err)->msg : "unknown error";
+  char *full = NULL;
+  if (ctxmsg && *ctxmsg) {
+    if (asprintf(&full, "%s: %s", ctxmsg, msg) < 0)
+      full = NULL;
+  } else if (asprintf(&full, "%s", msg) < 0) {
+    full = NULL;
+  }
+  /* The user always sees the error on stderr; clients that pass --log read
+   * the last error line of that file, so it goes there too. */
+  fprintf(stderr, "hutch: %s\n", full ? full : msg);
+  if (hlog_to_file())
+    hlog_error("%s", full ? full : msg);
+  (void)ctx;
+  free(full);
+  free(ctxmsg);
+  herr_free(err);
+  return 1;
+}
+
+int cmd_usage_error(const char *cmd, const char *fmt, ...)
+{
+  char *msg = NULL;
+  va_list ap;
+  va_start(ap, fmt);
+  if (vasprintf(&msg, fmt, ap) < 0)
+    msg = NULL;
+  va_end(ap);
+  fprintf(stderr, "hutch %s: %s (see `hutch %s --help`)\n", cmd, msg ? msg : "bad usage", cmd);
+  if (hlog_to_file())
+    hlog_error("%s: %s", cmd, msg ? msg : "bad usage");
+  free(msg);
+  return 1;
+}
+
+int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
+               const char *cmd)
+{
+  opterr = 0;
+  int idx = 0;
+  int c = getopt_long(argc, argv, shortopts, longopts, &idx);
+  if (c == '?') {
+    if (optopt)
+      cmd_usage_error(cmd, "unknown option -%c", optopt);
+    else
+      cmd_usage_error(cmd, "unknown option %s", argv[optind - 1]);
+    exit(1);
+  }
+  if (c == ':') {
+    cmd_usage_error(cmd, "option %s needs a value", argv[optind - 1]);
+    exit(1);
+  }
+  return c;
+}
+
+int cmd_check_args(const char *cmd, int argc, int min, int max)
+{
+  int n = argc - optind;
+  if (n < min) {
+    if (min == 1 && max == 1)
+      return cmd_usage_error(cmd, "expects a container ID");
+    return cmd_usage_error(cmd, "expects at least %d argument(s), got %d", min, n);
+  }
+  if (max >= 0 && n > max)
+    return cmd_usage_error(cmd, "expects at most %d argument(s), got %d", max, n);
+  return 0;
+}
+
+/* A command's --help/-h anywhere before the first argument. */
+static int wants_help(int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-')
+      return 0;
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+      return 1;
+  }
+  return 0;
+}
+
+enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
+
+int main(int argc, char **argv)
+{
+  struct hutch_ctx ctx = {.root = "/run/hutch", .rootless = "auto", .argv0 = argv[0]};
+  const char *log_format = "text";
+  static const struct option opts[] = {
+      {"root", required_argument, NULL, OPT_ROOT},
+      {"log", required_argument, NULL, OPT_LOG},
+      {"log-format", required_argument, NULL, OPT_LOG_FORMAT},
+      {"debug", no_argument, NULL, OPT_DEBUG},
+      {"systemd-cgroup", no_argument, NULL, OPT_SYSTEMD},
+      {"rootless", required_argument, NULL, OPT_ROOTLESS},
+      {"criu", required_argument, NULL, OPT_CRIU},
+      {"version", no_argument, NULL, 'v'},
+      {"help", no_argument, NULL, 'h'},
+      {0, 0, 0, 0},
+  };
+  opterr = 0;
+  int c;
+  while ((c = getopt_long(argc, argv, "+vh", opts, NULL)) != -1) {
+    switch (c) {
+    case OPT_ROOT:
+      ctx.root = optarg;
+      break;
+    case OPT_LOG:
+      ctx.log_path = optarg;
+      break;
+    case OPT_LOG_FORMAT:
+      log_format = optarg;
+      break;
+    case OPT_DEBUG:
+      ctx.debug = true;
+      break;
+    case OPT_SYSTEMD:
+      ctx.systemd_cgroup = true;
+      break;
+    case OPT_ROOTLESS:
+      ctx.rootless = optarg;
+      break;
+    case OPT_CRIU:
+      break; /* accepted for runc compatibility; checkpoint is unsupported */
+    case 'v':
+      printf("hutch version %s\ncommit: %s\nspec: %s\n", HUTCH_VERSION, HUTCH_COMMIT,
+             HUTCH_SPEC_VERSION);
+      return 0;
+    case 'h':
+      print_usage(stdout);
+      return 0;
+    default:
+      if (optopt)
+        fprintf(stderr, "hutch: unknown global option -%c (see `hutch --help`)\n", optopt);
+      else
+        fprintf(stderr, "hutch: unknown global option %s (see `hutch --help`)\n", argv[optind - 1]);
+      return 1;
+    }
+  }
+  if (strcmp(log_format, "json") == 0) {
+    ctx.log_json = true;
+  } else if (strcmp(log_format, "text") != 0) {
+    fprintf(stderr, "hutch: --log-format: expected text or json, got \"%s\"\n", log_format);
+    return 1;
+  }
+  if (strcmp(ctx.rootless, "true") != 0 && strcmp(ctx.rootless, "false") != 0 &&
+      strcmp(ctx.rootless, "auto") != 0) {
+    fprintf(stderr, "hutch: --rootless: expected true, false or auto, got \"%s\"\n", ctx.rootless);
+    return 1;
+  }
+  if (hlog_init(ctx.log_path, ctx.log_json, ctx.debug) < 0) {
+    fprintf(stderr, "hutch: --log %s: %s\n", ctx.log_path, strerror(errno));
+    return 1;
+  }
+  if (optind >= argc) {
+    print_usage(stderr);
+    return 1;
+  }
+  const char *name = argv[optind];
+  if (strcmp(name, "help") == 0) {
+    if (optind + 1 < argc) {
+      if (!find_command(argv[optind + 1])) {
+        fprintf(stderr, "hutch: unknown command \"%s\" (see `hutch help`)\n", argv[optind + 1]);
+        return 1;
+      }
+      cmd_print_help(argv[optind + 1]);
+    } else {
+      print_usage(stdout);
+    }
+    return 0;
+  }
+  const struct hutch_command *cmd = find_command(name);
+  if (!cmd) {
+    fprintf(stderr, "hutch: unknown command \"%s\" (see `hutch help`)\n", name);
+    if (hlog_to_file())
+      hlog_error("unknown command \"%s\"", name);
+    return 1;
+  }
+  int cargc = argc - optind;
+  char **cargv = argv + optind;
+  if (wants_help(cargc, cargv)) {
+    cmd_print_help(name);
+    return 0;
+  }
+  if (ctx.systemd_cgroup) {
+    fprintf(stderr, "hutch: --systemd-cgroup: the systemd cgroup driver is not supported yet\n");
+    if (hlog_to_file())
+      hlog_error("--systemd-cgroup: the systemd cgroup driver is not supported yet");
+    return 1;
+  }
+  optind = 0; /* reinitialise getopt for the command's own options */
+  return cmd->fn(&ctx, cargc, cargv);
+}

@@ -1,0 +1,20 @@
+#!/bin/sh
+# Install what hutch needs to build and test, from Debian's packages.
+# Idempotent; run as root.  Reasons for each package:
+#   build: gcc cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
+#   tests: bats bats-support bats-assert, busybox-static (test root
+#          filesystems), jq (editing config.json in tests), iproute2
+#          (network namespace checks), util-linux (unshare, script)
+set -eu
+pkgs="gcc make cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
+      bats bats-support bats-assert busybox-static jq iproute2 util-linux file"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  # shellcheck disable=SC2086
+  apt-get install -y --no-install-recommends $missing
+fi
