@@ -1,0 +1,43 @@
+/* One cgroup manager interface with a v2 (unified) and a v1 (legacy/hybrid)
+ * driver chosen by probing the host.  The lifecycle uses it like this:
+ *   cgroup_manager_new(spec->linux_.cgroups_path, id, &m, err)   parent, before clone
+ *   cgroup_create(m, err)                         mkdir (every hierarchy)
+ *   cgroup_clone_into_fd(m)                       fd for clone3 CLONE_INTO_CGROUP, or -1
+ *   cgroup_enter(m, pid, err)                     when clone3 could not place the child
+ *   cgroup_apply(m, &spec->linux_.resources, err) limits (before the init runs user code)
+ *   cgroup_manager_to_json(m) / _from_json(...)    kept in the state file
+ *   cgroup_destroy(m, err)                         kill what is left, rmdir everywhere
+ * and the commands: cgroup_freeze/thaw (pause/resume), cgroup_kill_all
+ * (kill --all, delete --force), cgroup_pids (ps), cgroup_stats (events),
+ * cgroup_apply again (update). */
+#ifndef HUTCH_CGROUP_H
+#define HUTCH_CGROUP_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "libcontainer/error.h"
+#include "spec/spec.h"
+
+struct cgroup_manager;
+
+/* cgroups_path NULL: "/<id>" as runc does; relative: under the runtime's own cgroup. */
+int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_manager **out,
+                       herr_t *err);
+void cgroup_manager_free(struct cgroup_manager *m);
+int cgroup_create(struct cgroup_manager *m, herr_t *err);
+int cgroup_clone_into_fd(struct cgroup_manager *m); /* -1 when not available */
+int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err);
+int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
+int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err);
+int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err);
+int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err);
+int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
+int cgroup_stats(struct cgroup_manager *m, json_t **out, herr_t *err);
+int cgroup_destroy(struct cgroup_manager *m, herr_t *err);
+/* Serialise what is needed to find the cgroup again (for the state file). */
+json_t *cgroup_manager_to_json(const struct cgroup_manager *m);
+int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err);
+
+#endif
