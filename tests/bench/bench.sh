@@ -1,0 +1,244 @@
+#!/bin/bash
+# tests/bench/bench.sh [--rounds R] [--n N] [--out FILE] [--runtimes "hutch crun runc"]
+#
+# Measures hutch, crun and runc side by side on the same busybox bundle, in
+# alternating order within one run, and prints a table with the ratios
+# hutch/crun and hutch/runc (and writes it to docs/BENCHMARKS.md with --out).
+#   (a) `run` of /bin/true N times in a row (default namespaces; again without
+#       a network namespace), ms per container; plus the no-runtime floor
+#   (b) create + start + delete of one container, ms
+#   (c) exec of /bin/true into a running container, ms per exec
+#   (d) 50 containers created in parallel, then deleted, ms in all
+#   (e) peak RSS of the runtime process for `run` and `exec`, KiB
+#   (f) the smallest memory limit under which `run /bin/true` succeeds
+#   (g) the size of the binary
+# crun 1.8.1 refuses this hybrid cgroup host, so the whole benchmark runs in
+# a private mount namespace with an empty file bound over
+# /sys/fs/cgroup/unified/cgroup.controllers (host untouched), the same for
+# all three runtimes.  Needs root, hyperfine is not required.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+ROUNDS=5
+N=30
+OUT=
+RUNTIMES="hutch crun runc"
+HUTCH_BIN=${HUTCH:-$repo/build/hutch}
+while [ $# -gt 0 ]; do
+  case $1 in
+  --rounds) ROUNDS=$2; shift 2 ;;
+  --n) N=$2; shift 2 ;;
+  --out) OUT=$2; shift 2 ;;
+  --runtimes) RUNTIMES=$2; shift 2 ;;
+  -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+  *) echo "bench.sh: unknown option $1" >&2; exit 1 ;;
+  esac
+done
+
+# Re-enter in a private mount namespace with the crun workaround applied.
+if [ -z "${HUTCH_BENCH_INNER:-}" ]; then
+  empty=$(mktemp /tmp/hutch-bench-empty.XXXXXX)
+  export HUTCH_BENCH_INNER=1 HUTCH_BENCH_EMPTY=$empty
+  args=(--rounds "$ROUNDS" --n "$N" --runtimes "$RUNTIMES")
+  [ -n "$OUT" ] && args+=(--out "$OUT")
+  set +e
+  unshare -m --propagation private "$0" "${args[@]}"
+  rc=$?
+  rm -f "$empty"
+  exit $rc
+fi
+if [ -e /sys/fs/cgroup/unified/cgroup.controllers ]; then
+  mount --bind "$HUTCH_BENCH_EMPTY" /sys/fs/cgroup/unified/cgroup.controllers
+fi
+
+work=$(mktemp -d /tmp/hutch-bench.XXXXXX)
+cleanup() {
+  for rt in $RUNTIMES; do
+    for id in $(ls "$work/root-$rt" 2>/dev/null); do
+      rt_cmd "$rt" delete --force "$id" >/dev/null 2>&1 || true
+    done
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+bin_of() {
+  case $1 in
+  hutch) echo "$HUTCH_BIN" ;;
+  crun) command -v crun ;;
+  runc) command -v runc ;;
+  esac
+}
+rt_cmd() {
+  local rt=$1
+  shift
+  "$(bin_of "$rt")" --root "$work/root-$rt" "$@"
+}
+
+# One bundle for everyone: busybox rootfs, config from `runc spec`.
+bundle=$work/bundle
+mkdir -p "$bundle"
+(cd "$bundle" && runc spec)
+"$repo/contrib/mkbundle.sh" "$bundle" runc >/dev/null
+jq '.process.terminal = false | .process.args = ["/bin/true"]' "$bundle/config.json" >"$bundle/c.json"
+mv "$bundle/c.json" "$bundle/config.json"
+nonet=$work/bundle-nonet
+mkdir -p "$nonet"
+jq --arg r "$bundle/rootfs" '.root.path = $r | .linux.namespaces |= map(select(.type != "network"))' "$bundle/config.json" >"$nonet/config.json"
+sleeper=$work/bundle-sleep
+mkdir -p "$sleeper"
+jq --arg r "$bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "1000"]' "$bundle/config.json" >"$sleeper/config.json"
+
+now_ns() { date +%s%N; }
+median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
+
+# (a) N runs, ms per container
+bench_run() {
+  local rt=$1 b=$2 t0 t1 i
+  t0=$(now_ns)
+  for ((i = 0; i < N; i++)); do
+    rt_cmd "$rt" run --bundle "$b" "b-$rt-$i" >/dev/null 2>&1 || return 1
+  done
+  t1=$(now_ns)
+  echo "scale=3; ($t1 - $t0) / 1000000 / $N" | bc
+}
+bench_floor() {
+  local t0 t1 i
+  t0=$(now_ns)
+  for ((i = 0; i < N; i++)); do
+    unshare -fmpiun chroot "$bundle/rootfs" /bin/true
+  done
+  t1=$(now_ns)
+  echo "scale=3; ($t1 - $t0) / 1000000 / $N" | bc
+}
+# (b) create + start + delete of one container
+bench_lifecycle() {
+  local rt=$1 t0 t1
+  t0=$(now_ns)
+  rt_cmd "$rt" create --bundle "$sleeper" "l-$rt" >/dev/null 2>&1 || return 1
+  rt_cmd "$rt" start "l-$rt" >/dev/null 2>&1 || return 1
+  rt_cmd "$rt" delete --force "l-$rt" >/dev/null 2>&1 || return 1
+  t1=$(now_ns)
+  echo "scale=3; ($t1 - $t0) / 1000000" | bc
+}
+# (c) N execs of /bin/true into one running container, ms per exec
+bench_exec() {
+  local rt=$1 t0 t1 i
+  rt_cmd "$rt" run -d --bundle "$sleeper" "e-$rt" >/dev/null 2>&1 </dev/null || return 1
+  t0=$(now_ns)
+  for ((i = 0; i < N; i++)); do
+    if ! rt_cmd "$rt" exec "e-$rt" /bin/true >/dev/null 2>&1; then
+      rt_cmd "$rt" delete --force "e-$rt" >/dev/null 2>&1
+      return 1
+    fi
+  done
+  t1=$(now_ns)
+  rt_cmd "$rt" delete --force "e-$rt" >/dev/null 2>&1
+  echo "scale=3; ($t1 - $t0) / 1000000 / $N" | bc
+}
+# (d) 50 parallel creates, then 50 deletes, ms in all
+bench_parallel() {
+  local rt=$1 t0 t1 i fail=0
+  t0=$(now_ns)
+  for ((i = 0; i < 50; i++)); do
+    rt_cmd "$rt" create --bundle "$sleeper" "p-$rt-$i" >/dev/null 2>&1 </dev/null &
+  done
+  wait || true
+  for ((i = 0; i < 50; i++)); do
+    rt_cmd "$rt" delete --force "p-$rt-$i" >/dev/null 2>&1 || fail=1
+  done
+  t1=$(now_ns)
+  [ $fail = 0 ] || return 1
+  echo "scale=3; ($t1 - $t0) / 1000000" | bc
+}
+# (e) peak RSS (KiB) of the runtime process
+rss_run() {
+  local rt=$1
+  /usr/bin/time -o "$work/rss" -f '%M' "$(bin_of "$rt")" --root "$work/root-$rt" run --bundle "$bundle" "m-$rt" >/dev/null 2>&1 || return 1
+  tail -1 "$work/rss"
+}
+rss_exec() {
+  local rt=$1
+  rt_cmd "$rt" run -d --bundle "$sleeper" "x-$rt" >/dev/null 2>&1 </dev/null || return 1
+  if ! /usr/bin/time -o "$work/rss" -f '%M' "$(bin_of "$rt")" --root "$work/root-$rt" exec "x-$rt" /bin/true >/dev/null 2>&1; then
+    rt_cmd "$rt" delete --force "x-$rt" >/dev/null 2>&1
+    return 1
+  fi
+  rt_cmd "$rt" delete --force "x-$rt" >/dev/null 2>&1
+  tail -1 "$work/rss"
+}
+# (f) smallest memory limit (KiB) in a ladder under which run /bin/true works
+min_memory() {
+  local rt=$1 kib b=$work/bundle-mem-$1 ok=nan
+  mkdir -p "$b"
+  for kib in 8192 4096 3072 2048 1536 1024 768 512 384 256 192 128 64; do
+    jq --arg r "$bundle/rootfs" ".root.path = \$r | .linux.resources.memory = {\"limit\": $((kib * 1024))}" "$bundle/config.json" >"$b/config.json"
+    if rt_cmd "$rt" run --bundle "$b" "mem-$rt-$kib" >/dev/null 2>&1; then
+      ok=$kib
+    else
+      rt_cmd "$rt" delete --force "mem-$rt-$kib" >/dev/null 2>&1 || true
+      break
+    fi
+  done
+  echo "$ok"
+}
+
+declare -A RES
+add() { RES[$1]="${RES[$1]:-} $2"; }
+
+for ((r = 0; r < ROUNDS; r++)); do
+  order=$RUNTIMES
+  # alternate the order each round
+  if ((r % 2)); then order=$(echo "$RUNTIMES" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+  add floor "$(bench_floor)"
+  for rt in $order; do
+    add "a-$rt" "$(bench_run "$rt" "$bundle" || echo nan)"
+    add "a2-$rt" "$(bench_run "$rt" "$nonet" || echo nan)"
+    add "b-$rt" "$(bench_lifecycle "$rt" || echo nan)"
+    add "c-$rt" "$(bench_exec "$rt" || echo nan)"
+  done
+done
+for rt in $RUNTIMES; do
+  add "d-$rt" "$(bench_parallel "$rt" || echo nan)"
+  add "e1-$rt" "$(rss_run "$rt" || echo nan)"
+  add "e2-$rt" "$(rss_exec "$rt" || echo nan)"
+  add "f-$rt" "$(min_memory "$rt")"
+  add "g-$rt" "$(stat -Lc %s "$(bin_of "$rt")")"
+done
+
+med() { echo "${RES[$1]:-}" | tr ' ' '\n' | { grep -v -e '^$' -e nan || true; } | median; }
+ratio() {
+  local a=$1 b=$2
+  if [[ $a == nan || $b == nan || -z $a || -z $b ]]; then echo "n/a"; else echo "scale=2; $a / $b" | bc | sed 's/^\./0./'; fi
+}
+
+table() {
+  echo "| measure | hutch | crun | runc | hutch/crun | hutch/runc |"
+  echo "|---|---|---|---|---|---|"
+  local key label h c u
+  for pair in "a:(a) run /bin/true, ms/container" "a2:(a) same, no network namespace, ms" \
+    "b:(b) create+start+delete, ms" "c:(c) exec /bin/true, ms/exec" \
+    "d:(d) 50 parallel create + delete, ms" "e1:(e) peak RSS of run, KiB" \
+    "e2:(e) peak RSS of exec, KiB" "f:(f) smallest memory limit, KiB" "g:(g) binary size, bytes"; do
+    key=${pair%%:*}
+    label=${pair#*:}
+    h=$(med "$key-hutch")
+    c=$(med "$key-crun")
+    u=$(med "$key-runc")
+    echo "| $label | ${h:-n/a} | ${c:-n/a} | ${u:-n/a} | $(ratio "$h" "$c") | $(ratio "$h" "$u") |"
+  done
+  echo "| floor: unshare -fmpiun + chroot + /bin/true, ms | $(med floor) | | | | |"
+}
+
+{
+  echo "Machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, kernel $(uname -r)"
+  echo "Versions: hutch $("$HUTCH_BIN" --version | head -1 | awk '{print $3}') ($("$HUTCH_BIN" --version | sed -n 2p)), crun $(crun --version | head -1 | awk '{print $3}'), runc $(runc --version | head -1 | awk '{print $3}')"
+  echo "Medians of $ROUNDS alternating rounds, N=$N; ratios < 1 mean hutch is faster/smaller. n/a: not measurable (failed or not implemented)."
+  echo
+  table
+} | tee "$work/table.md"
+
+if [ -n "$OUT" ]; then
+  cp "$work/table.md" "$OUT"
+fi
