@@ -1,0 +1,20 @@
+/* hutch features: print the runtime-spec features document. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd/cmd.h"
+#include "libcontainer/util.h"
+#include "spec/spec.h"
+
+int cmd_features(struct hutch_ctx *ctx, int argc, char **argv)
+{
+  (void)ctx;
+  static const struct option longopts[] = {{NULL, 0, NULL, 0}};
+  while (cmd_getopt(argc, argv, "+", longopts, "features") != -1)
+    ;
+  if (cmd_check_args("features", argc, 0, 0) != 0)
+    return 1;
+  _cleanup_free_ char *json = spec_features_json();
+  printf("%s\n", json);
+  return fflush(stdout) == 0 ? 0 : 1;
+}
