@@ -4,10 +4,12 @@
 #   build: gcc cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
 #   tests: bats bats-support bats-assert, busybox-static (test root
 #          filesystems), jq (editing config.json in tests), iproute2
-#          (network namespace checks), util-linux (unshare, script)
+#          (network namespace checks), util-linux (unshare, script),
+#          file (checks busybox is static), bc + time (tests/bench)
 set -eu
 pkgs="gcc make cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
-      bats bats-support bats-assert busybox-static jq iproute2 util-linux file"
+      bats bats-support bats-assert busybox-static jq iproute2 util-linux file
+      bc time"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
