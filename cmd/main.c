@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <unistd.h>
 
 #include "cmd/cmd.h"
 #include "libcontainer/log.h"
@@ -216,6 +218,11 @@ enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOT
 int main(int argc, char **argv)
 {
   struct hutch_ctx ctx = {.root = "/run/hutch", .rootless = "auto", .argv0 = argv[0]};
+  /* A container process must never be able to open /proc/<pid>/exe of a
+   * hutch process (CVE-2019-5736), even one sharing its pid namespace.
+   * Rootless hutch stays dumpable: it must write its child's uid_map. */
+  if (geteuid() == 0)
+    (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   const char *log_format = "text";
   static const struct option opts[] = {
       {"root", required_argument, NULL, OPT_ROOT},
