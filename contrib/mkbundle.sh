@@ -15,9 +15,16 @@ root="$dir/rootfs"
 mkdir -p "$root/bin" "$root/sbin" "$root/etc" "$root/proc" "$root/sys" "$root/dev" \
          "$root/tmp" "$root/root" "$root/usr/bin" "$root/var"
 cp "$busybox" "$root/bin/busybox"
-for applet in $("$busybox" --list); do
-  [ "$applet" = busybox ] || [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
-done
+# One symlink per applet, pointing at /bin/busybox inside the rootfs.  As
+# root, busybox makes them itself in a chroot (one process instead of ~270
+# ln calls: seconds in the test VM); otherwise a loop does.
+if [ "$(id -u)" = 0 ] && chroot "$root" /bin/busybox --install -s /bin 2>/dev/null; then
+  :
+else
+  for applet in $("$busybox" --list); do
+    [ "$applet" = busybox ] || [ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+  done
+fi
 printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$root/etc/passwd"
 printf 'root:x:0:\nnogroup:x:65534:\n' >"$root/etc/group"
 chmod 1777 "$root/tmp"
