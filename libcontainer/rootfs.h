@@ -9,13 +9,17 @@
  *   rootfs_pivot()    pivot_root into the rootfs (or move-mount + chroot with
  *                     no_pivot), leaving the old root detached;
  *   (the console, if any, is bound onto /dev/console here)
- *   rootfs_finalize() sysctl, maskedPaths, readonlyPaths, root.readonly, and
+ *   rootfs_finalize() sysctl, readonlyPaths, maskedPaths, "ro" of tmpfs mounts
+ *                     and /dev (kept writable until then), root.readonly, and
  *                     rootfsPropagation of "/".
- * All paths in errors are the container-side destination. */
+ * All paths in errors are the container-side destination.
+ * The init must be in its cgroups before rootfs_prepare (a `cgroup` mount
+ * binds the init's own cgroup directories). */
 #ifndef HUTCH_ROOTFS_H
 #define HUTCH_ROOTFS_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "libcontainer/error.h"
 #include "spec/spec.h"
@@ -27,10 +31,34 @@ struct rootfs_ctx {
   bool new_userns;    /* in a new user namespace: devices are bind-mounted, not mknod'ed */
   bool new_netns;     /* has a new network namespace (sysfs may be mounted) */
   int rootfs_fd;      /* internal: O_PATH fd of the rootfs, -1 before prepare */
+  const char *bundle; /* optional: relative bind sources are taken from here (NULL: the cwd) */
+  bool not_root;      /* internal: euid/egid is not 0 (devices then need a chown) */
+  int *bind_fds;      /* optional, from rootfs_prepare_binds: bind_fds[i] >= 0 is the ready
+                         detached tree for mounts[i] (the init attaches and closes it) */
 };
+
+/* Check everything rootfs_prepare/finalize would refuse (mount options,
+ * rootfsPropagation, linux.devices paths, sysctl keys not namespaced for the
+ * config's namespaces, mounts without a mount namespace) without touching
+ * anything, so the parent can fail before creating the container.
+ * rootfs_prepare calls it too. */
+int rootfs_validate(const struct spec *s, herr_t *err);
 
 int rootfs_prepare(struct rootfs_ctx *c, herr_t *err);
 int rootfs_pivot(struct rootfs_ctx *c, herr_t *err);
 int rootfs_finalize(struct rootfs_ctx *c, herr_t *err);
+
+/* Idmapped bind mounts of a container with its own user namespace: from
+ * inside that namespace the init cannot set MOUNT_ATTR_IDMAP on a host
+ * filesystem, so the parent (in the host's namespaces) makes those trees
+ * once the container's user namespace exists (userns_pid: the init, whose
+ * user namespace gives the mapping for mounts without their own
+ * uid/gidMappings) and passes them to the init (SCM_RIGHTS), which sets
+ * rootfs_ctx.bind_fds (one entry per mount, -1 = none) before
+ * rootfs_prepare.  *fds is NULL when no mount needs it. */
+bool rootfs_needs_parent_binds(const struct spec *s);
+int rootfs_prepare_binds(const struct spec *s, const char *bundle, pid_t userns_pid, int **fds,
+                         herr_t *err);
+void rootfs_free_binds(const struct spec *s, int *fds);
 
 #endif
