@@ -1,0 +1,42 @@
+/* The state directory of a container: <root>/<id>/ holds
+ *   state.json   what later commands need (pid + start time, bundle, rootfs,
+ *                created, cgroup), written by write-temp-then-rename;
+ *   config.json  the config as it was at create time;
+ *   exec.fifo    present while the container is "created".
+ * The directory itself is made with one mkdir (so two creates of one ID
+ * cannot both win) and flock'ed by every command that changes it. */
+#ifndef HUTCH_STATE_H
+#define HUTCH_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "libcontainer/container.h"
+#include "libcontainer/error.h"
+
+#define STATE_FILE "state.json"
+#define STATE_CONFIG "config.json"
+#define STATE_FIFO "exec.fifo"
+
+/* mkdir -p root (0700 for directories it makes). */
+int state_root_ensure(const char *root, herr_t *err);
+/* mkdir <root>/<id> (0700); "container <id> already exists" on EEXIST. */
+int state_dir_create(const char *root, const char *id, herr_t *err);
+/* Remove every file of the state dir, then the dir (best effort). */
+void state_dir_remove(const char *state_dir);
+/* Write state.json for c (temp file + rename). */
+int state_write(const struct container *c, herr_t *err);
+/* Fill c's fields from state.json.  Returns 1 when read, 0 when state.json
+ * does not exist yet (container still being created), -1 on error. */
+int state_read(struct container *c, herr_t *err);
+/* Write data to path atomically (temp file in the same dir + rename). */
+int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, herr_t *err);
+/* /proc/<pid>/stat: field 22 (starttime) and field 3 (state char).
+ * Returns 0, or -1 when the process does not exist. */
+int proc_stat_start(pid_t pid, unsigned long long *start, char *state);
+/* True when pid is alive (not a zombie) and started at `start`. */
+bool proc_alive(pid_t pid, unsigned long long start);
+/* The current time as RFC3339Nano (UTC, trailing zeros trimmed like Go). */
+char *rfc3339nano_now(void);
+
+#endif
