@@ -1,0 +1,51 @@
+/* `kill`: signal the init (through a pidfd, after checking its start time)
+ * or every process of the cgroup. */
+#include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "libcontainer/cgroups/cgroup.h"
+#include "libcontainer/lifecycle.h"
+#include "libcontainer/state.h"
+#include "libcontainer/util.h"
+
+static int signal_init(struct container *c, int sig, herr_t *err)
+{
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+  if (pidfd < 0 || !proc_alive(c->pid, c->pid_start))
+    return herr_set(err, ESRCH, "container not running");
+  if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) < 0) {
+    if (errno == ESRCH)
+      return herr_set(err, ESRCH, "container not running");
+    return herr_sys(err, "send signal %d to pid %d", sig, (int)c->pid);
+  }
+  return 0;
+}
+
+int container_kill(struct container *c, int sig, bool all, herr_t *err)
+{
+  enum container_status s = container_status(c);
+  if (s == CONTAINER_STOPPED || s == CONTAINER_CREATING)
+    return herr_set(err, ESRCH, "container not running");
+  if (all && c->cgroup)
+    return cgroup_kill_all(c->cgroup, sig, err);
+  return signal_init(c, sig, err);
+}
+
+int container_wait_gone(struct container *c, herr_t *err)
+{
+  _cleanup_close_ int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+  if (pidfd < 0 || !proc_alive(c->pid, c->pid_start))
+    return 0;
+  for (;;) {
+    struct pollfd p = {.fd = pidfd, .events = POLLIN};
+    int n = poll(&p, 1, -1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n < 0)
+      return herr_sys(err, "wait for pid %d", (int)c->pid);
+    return 0;
+  }
+}
