@@ -98,3 +98,47 @@ assert_no_leftovers() {
     fail "mount under $BUNDLE left behind"
   fi
 }
+
+# create_detached ID [CREATE OPTIONS...]: `hutch create` with the container's
+# stdio sent to $BATS_TEST_TMPDIR/ID.out (the init keeps the caller's stdio,
+# so bats' `run` would wait for it).  Returns create's exit status; its
+# error message is in ID.out too.
+create_detached() {
+  local id=$1
+  shift
+  hutch create --bundle "$BUNDLE" "$@" "$id" >"$BATS_TEST_TMPDIR/$id.out" 2>&1 </dev/null
+}
+
+# container_output ID: what the container (and create) wrote (see create_detached).
+container_output() {
+  cat "$BATS_TEST_TMPDIR/$1.out"
+}
+
+# container_status ID / container_pid ID: fields of `hutch state ID`.
+container_status() {
+  hutch state "$1" | jq -r .status
+}
+container_pid() {
+  hutch state "$1" | jq -r .pid
+}
+
+# wait_status ID STATUS: poll `hutch state` until it reports STATUS (fails
+# after 20s, which only a broken runtime reaches).
+wait_status() {
+  local i
+  for i in $(seq 200); do
+    [ "$(container_status "$1" 2>/dev/null)" = "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "container $1 never reached status $2 (now: $(container_status "$1" 2>&1))"
+}
+
+# wait_file PATH: poll until PATH exists (a container's readiness marker).
+wait_file() {
+  local i
+  for i in $(seq 200); do
+    [ -e "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "$1 never appeared"
+}
