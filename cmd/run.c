@@ -13,6 +13,7 @@
 #include "cmd/create_opts.h"
 #include "libcontainer/lifecycle.h"
 #include "libcontainer/log.h"
+#include "libcontainer/tty_relay.h"
 #include "libcontainer/util.h"
 
 /* Reap children until the init exits; forward everything else to it. */
@@ -48,6 +49,9 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
   if (cmd_parse_create(ctx, argc, argv, &o, &detach, &keep))
     return 1;
   o.foreground = !detach;
+  int master = -1; /* process.terminal without --console-socket: relayed here */
+  if (o.foreground && !o.console_socket)
+    o.console_master = &master;
 
   /* Block every signal until the forwarding loop reads them from a signalfd
    * (the init unblocks them for itself). */
@@ -75,14 +79,28 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
   }
   pid_t init = c->pid;
   container_unlock(c);
-  int sfd = signalfd(-1, &all, SFD_CLOEXEC);
-  if (sfd < 0) {
-    herr_sys(&err, "signalfd");
-    container_free(c);
-    return cmd_fail(ctx, &err, "run %s", o.id);
+  int status;
+  if (master >= 0) {
+    int r = tty_relay_run(master, init, &status, &err);
+    close(master);
+    if (r < 0) {
+      hlog_warn("run %s: terminal: %s", o.id, err->msg);
+      herr_free(&err);
+      kill(init, SIGKILL);
+      status = 255;
+      while (waitpid(init, NULL, 0) < 0 && errno == EINTR)
+        ;
+    }
+  } else {
+    int sfd = signalfd(-1, &all, SFD_CLOEXEC);
+    if (sfd < 0) {
+      herr_sys(&err, "signalfd");
+      container_free(c);
+      return cmd_fail(ctx, &err, "run %s", o.id);
+    }
+    status = wait_forwarding(sfd, init);
+    close(sfd);
   }
-  int status = wait_forwarding(sfd, init);
-  close(sfd);
   if (!keep) {
     if (container_lock(c, &err) < 0 || container_delete(c, true, &err) < 0) {
       container_free(c);

@@ -34,6 +34,7 @@ struct creation {
   int sync_fd;
   int fifo_fd;
   int console_fd;
+  int console_local; /* our end of the console socketpair of `run -t` */
   pid_t stage1; /* the cloned child */
   pid_t init;   /* the container init (== stage1 unless a pid ns made us fork) */
   bool cgroup_made;
@@ -212,10 +213,7 @@ static int check_config(const struct create_opts *o, struct spec *s, const char 
     return herr_set(err, EINVAL, "config.json: process.args: must not be empty");
   if (!s->has_root || !s->root.path || !*s->root.path)
     return herr_set(err, EINVAL, "config.json: root.path: required");
-  if (s->process.terminal && !o->console_socket) {
-    if (o->foreground)
-      return herr_set(err, EINVAL,
-                      "terminal: true needs --console-socket (or run -t, not supported yet)");
+  if (s->process.terminal && !o->console_socket && !(o->foreground && o->console_master)) {
     return herr_set(err, EINVAL,
                     "process.terminal is true: --console-socket is needed for a detached "
                     "container");
@@ -259,7 +257,9 @@ static void creation_cleanup(struct creation *cr, bool failed)
     close(cr->fifo_fd);
   if (cr->console_fd >= 0)
     close(cr->console_fd);
-  cr->sync_fd = cr->fifo_fd = cr->console_fd = -1;
+  if (cr->console_local >= 0)
+    close(cr->console_local);
+  cr->sync_fd = cr->fifo_fd = cr->console_fd = cr->console_local = -1;
   ns_plan_close(&cr->ns);
   seccomp_bpf_free(cr->seccomp);
   cr->seccomp = NULL;
@@ -305,6 +305,13 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
     cr->console_fd = console_socket_connect(o->console_socket, err);
     if (cr->console_fd < 0)
       return -1;
+  } else if (s->process.terminal) {
+    /* run -t: the init sends the pty master to us; the caller relays it. */
+    int cv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) < 0)
+      return herr_sys(err, "socketpair for the console");
+    cr->console_local = cv[0];
+    cr->console_fd = cv[1];
   }
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
@@ -343,6 +350,13 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   cr->stage1 = cr->init = pid;
   if (parent_sync(cr, err) < 0)
     return -1;
+  if (cr->console_local >= 0) {
+    char name[64];
+    int master = console_recv_fd(cr->console_local, name, sizeof(name), err);
+    if (master < 0)
+      return herr_wrap(err, "receiving the pty master");
+    *o->console_master = master;
+  }
 
   c->pid = cr->init;
   if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0)
@@ -394,7 +408,8 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
     }
   }
 
-  struct creation cr = {.sync_fd = -1, .fifo_fd = -1, .console_fd = -1, .seccomp = bpf};
+  struct creation cr = {
+      .sync_fd = -1, .fifo_fd = -1, .console_fd = -1, .console_local = -1, .seccomp = bpf};
   struct container *c = xcalloc(1, sizeof(*c));
   c->lock_fd = -1;
   c->id = xstrdup(o->id);
