@@ -127,3 +127,25 @@ EOF
   assert_output --partial "nosuch.sock"
   assert_equal "$(sort -n /sys/fs/cgroup/pids/$ID/cgroup.procs)" "$INIT"
 }
+
+@test "run -t in the foreground relays the terminal: tty, window size, exit status" {
+  update_config 'del(.process.capabilities.ambient) | .process.terminal = true'
+  set_args sh -c 'tty; stty size; exit 7'
+  update_config '.process.terminal = true'
+  ID=$(cid)
+  in_script "stty rows 33 cols 91; $HUTCH --root $ROOT run --bundle $BUNDLE $ID; echo rc=\$?"
+  assert_line --regexp '^/dev/pts/[0-9]+$'
+  assert_line "33 91"
+  assert_line "rc=7"
+  assert_no_leftovers "$ID"
+}
+
+@test "run -d with process.terminal and no --console-socket is refused" {
+  set_args true
+  update_config '.process.terminal = true'
+  ID=$(cid)
+  run hutch run -d --bundle "$BUNDLE" "$ID"
+  assert_failure 1
+  assert_output --partial "--console-socket is needed for a detached container"
+  assert_no_leftovers "$ID"
+}
