@@ -36,6 +36,27 @@ int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err);
 int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
 int cgroup_stats(struct cgroup_manager *m, json_t **out, herr_t *err);
 int cgroup_destroy(struct cgroup_manager *m, herr_t *err);
+/* linux.devices: allowed (rwm) on top of linux.resources.devices, as runc
+ * does.  Call after cgroup_manager_new, before the first cgroup_apply; it
+ * also makes that first cgroup_apply install the device rules (deny by
+ * default, runc's default devices allowed) even when the config has none. */
+int cgroup_allow_devices(struct cgroup_manager *m, const struct spec_device *d, size_t n);
+/* exec --cgroup: put pid in sub-cgroup `sub` ("PATH" relative to the
+ * container's cgroup in every hierarchy, or "CTRL[,CTRL]:PATH" for those v1
+ * controllers only, the others getting the container's cgroup).  The
+ * sub-cgroup must exist.  NULL or "": cgroup_enter. */
+int cgroup_enter_sub(struct cgroup_manager *m, pid_t pid, const char *sub, herr_t *err);
+/* "unified", "hybrid" or "legacy". */
+const char *cgroup_mode_name(const struct cgroup_manager *m);
+/* The container's directory for a controller ("memory", "freezer"; "" for
+ * the unified hierarchy), NULL when the host has none.  For tests and ps. */
+const char *cgroup_dir(const struct cgroup_manager *m, const char *controller);
+/* OOM notification: an fd that becomes readable (poll POLLIN) when the kernel
+ * may have OOM-killed a process of the container; cgroup_oom_check says
+ * whether it did (and consumes the notification).  -1 when not available. */
+int cgroup_oom_fd(struct cgroup_manager *m, herr_t *err);
+int cgroup_oom_check(struct cgroup_manager *m, int fd, bool *oom, herr_t *err);
+
 /* Serialise what is needed to find the cgroup again (for the state file). */
 json_t *cgroup_manager_to_json(const struct cgroup_manager *m);
 int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err);
