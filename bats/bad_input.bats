@@ -126,17 +126,17 @@ expect_create_error() {
   expect_create_error "$(cid)" "/nonexistent/netns: No such file or directory"
 }
 
-@test "terminal: true in the foreground without --console-socket" {
-  update_config '.process.terminal = true | .process.args = ["true"]'
+@test "terminal: true without --console-socket: create refuses, run relays a pty" {
+  update_config '.process.terminal = true | .process.args = ["sh", "-c", "test -t 0 && echo on-a-tty"] | del(.process.capabilities.ambient)'
   id=$(cid)
-  run hutch run --bundle "$BUNDLE" "$id"
-  assert_failure 1
-  assert_equal "${#lines[@]}" 1
-  assert_output --partial "terminal: true needs --console-socket"
-  assert_no_leftovers "$id"
   run hutch create --bundle "$BUNDLE" "$id"
   assert_failure 1
-  assert_output --partial "--console-socket"
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "--console-socket is needed for a detached container"
+  assert_no_leftovers "$id"
+  run hutch run --bundle "$BUNDLE" "$id" </dev/null
+  assert_success
+  assert_output --partial "on-a-tty"
   assert_no_leftovers "$id"
 }
 
