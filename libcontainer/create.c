@@ -18,6 +18,7 @@
 
 #include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/console.h"
+#include "libcontainer/mempolicy.h"
 #include "libcontainer/hooks.h"
 #include "libcontainer/init.h"
 #include "libcontainer/lifecycle.h"
@@ -35,8 +36,8 @@ struct creation {
   int fifo_fd;
   int console_fd;
   int console_local; /* our end of the console socketpair of `run -t` */
-  pid_t stage1; /* the cloned child */
-  pid_t init;   /* the container init (== stage1 unless a pid ns made us fork) */
+  pid_t stage1;      /* the cloned child */
+  pid_t init;        /* the container init (== stage1 unless a pid ns made us fork) */
   bool cgroup_made;
   bool placed; /* clone3 put the child in the cgroup */
   struct seccomp_bpf *seccomp;
@@ -218,6 +219,17 @@ static int check_config(const struct create_opts *o, struct spec *s, const char 
                     "process.terminal is true: --console-socket is needed for a detached "
                     "container");
   }
+  /* Fields hutch cannot honour are errors, never silently dropped. */
+  if (s->has_linux && s->linux_.has_intel_rdt)
+    return herr_set(err, ENOTSUP,
+                    "config.json: linux.intelRdt: Intel RDT is not supported by hutch");
+  if (s->has_linux && s->linux_.n_net_devices)
+    return herr_set(err, ENOTSUP,
+                    "config.json: linux.netDevices: moving network devices is not supported by "
+                    "hutch");
+  if (s->has_linux && s->linux_.has_memory_policy &&
+      mempolicy_validate(&s->linux_.memory_policy, err) < 0)
+    return herr_wrap(err, "config.json");
   _cleanup_free_ char *p =
       s->root.path[0] == '/' ? xstrdup(s->root.path) : xasprintf("%s/%s", bundle, s->root.path);
   char real[PATH_MAX];

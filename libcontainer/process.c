@@ -1,6 +1,8 @@
 /* The user process: cwd, executable lookup, rlimits, user, env, fds, exec. */
 #include "libcontainer/process.h"
 
+#include "libcontainer/mempolicy.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -247,6 +249,9 @@ int process_exec(const struct init_config *cfg, const char *exe, herr_t *err)
     return -1;
   if (s->has_linux && s->linux_.has_personality &&
       security_set_personality(&s->linux_.personality, err) < 0)
+    return -1;
+  if (s->has_linux && s->linux_.has_memory_policy &&
+      mempolicy_apply(&s->linux_.memory_policy, err) < 0)
     return -1;
   if (fix_stdio_owner(&p->user, err) < 0)
     return -1;

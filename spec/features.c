@@ -19,7 +19,7 @@ static const struct {
     .cgroup_v2 = true,
     .cgroup_systemd = false,
     .cgroup_systemd_user = false,
-    .cgroup_rdma = false,
+    .cgroup_rdma = true,
     .seccomp_enabled = true,
     .apparmor_enabled = false,
     .selinux_enabled = false,
@@ -33,6 +33,7 @@ static const char *const supported_seccomp_flags[] = {
     "SECCOMP_FILTER_FLAG_TSYNC",
     "SECCOMP_FILTER_FLAG_LOG",
     "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
+    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
     NULL,
 };
 
