@@ -61,9 +61,9 @@ create_ok() {
 
   create_ok "$id"
   run cut -d' ' -f1,2 "$LOG"
-  assert_output "prestart creating
-createRuntime creating
-createContainer creating"
+  assert_output "prestart created
+createRuntime created
+createContainer created"
 
   run hutch start "$id"
   assert_success
@@ -72,9 +72,9 @@ createContainer creating"
   assert_success
 
   run cut -d' ' -f1,2 "$LOG"
-  assert_output "prestart creating
-createRuntime creating
-createContainer creating
+  assert_output "prestart created
+createRuntime created
+createContainer created
 startContainer created
 poststart running
 poststop stopped"

@@ -111,7 +111,9 @@ static int run_runtime_hooks(struct creation *cr, herr_t *err)
 {
   struct container *c = cr->c;
   c->pid = cr->init;
-  _cleanup_free_ char *state = container_state_json_status(c, CONTAINER_CREATING);
+  /* "created", as runc and crun report it (and the runtime-tools suite
+   * checks for prestart): the init exists and waits for `start`. */
+  _cleanup_free_ char *state = container_state_json_status(c, CONTAINER_CREATED);
   if (hooks_run(c->spec, SPEC_HOOK_PRESTART, state, err) < 0)
     return -1;
   if (hooks_run(c->spec, SPEC_HOOK_CREATE_RUNTIME, state, err) < 0)
@@ -140,7 +142,7 @@ static int parent_sync(struct creation *cr, herr_t *err)
 {
   struct container *c = cr->c;
   if (c->cgroup) {
-    if (!cr->placed && cgroup_enter(c->cgroup, cr->stage1, err) < 0)
+    if (cgroup_enter_init(c->cgroup, cr->stage1, cr->placed, err) < 0)
       return -1;
     if (c->spec->has_linux && cgroup_apply(c->cgroup, &c->spec->linux_.resources, err) < 0)
       return -1;
