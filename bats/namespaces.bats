@@ -143,3 +143,26 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup time user; do echo "$n $(readlink
   refute_line --index 3 "$(readlink /proc/$apid/ns/net)"
   assert_no_leftovers "$b"
 }
+
+@test "a UTS namespace joined by path gets the config's hostname (as runc and crun do)" {
+  set_args sleep 100
+  update_config '.hostname = "first"'
+  a=$(cid a)
+  create_detached "$a"
+  hutch start "$a"
+  apid=$(container_pid "$a")
+  b=$(cid b)
+  update_config ".hostname = \"second\" | .linux.namespaces |= map(
+      if .type == \"uts\" then .path = \"/proc/$apid/ns/uts\" else . end)"
+  set_args hostname
+  run hutch run --bundle "$BUNDLE" "$b"
+  assert_success
+  assert_output "second"
+  run nsenter --uts=/proc/$apid/ns/uts hostname
+  assert_output "second"
+  # Without any UTS entry, a hostname is still refused.
+  update_config 'del(.linux.namespaces[] | select(.type == "uts"))'
+  run hutch run --bundle "$BUNDLE" "$b"
+  assert_failure 1
+  assert_output --partial "hostname: cannot set the hostname without a UTS namespace"
+}

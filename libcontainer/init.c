@@ -1,6 +1,6 @@
 /* The container init (runs in the child cloned by `hutch create`).
  *
- * Order: wait for the parent (cgroup placement, id maps) -> join namespace
+ * Order: wait for the parent (limits, id maps) -> join the cgroup -> join namespace
  * paths / unshare the rest (forking the real init when a pid namespace only
  * applies to children) -> cgroup and time namespaces -> hostname ->
  * rootfs_prepare -> [parent runs prestart + createRuntime hooks] ->
@@ -21,6 +21,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/console.h"
 #include "libcontainer/hooks.h"
 #include "libcontainer/process.h"
@@ -168,9 +169,11 @@ void init_main(struct init_config *cfg)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   close_inherited(cfg);
 
-  /* The parent has placed us in the cgroup (and written the id maps). */
+  /* The parent has made the cgroup, set its limits and written the id maps. */
   if (sync_expect(cfg->sync_fd, SYNC_GO, NULL, "init", &err) < 0)
     _exit(1);
+  if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, cfg->cgroup_placed, &err) < 0)
+    fail(cfg, &err);
 
   if (ns->join_first) {
     if (join_and_unshare(cfg, &err) < 0)
@@ -189,7 +192,7 @@ void init_main(struct init_config *cfg)
   }
   if (ns->new_ns[SPEC_NS_TIME] && setup_time(cfg, &err) < 0)
     fail(cfg, &err);
-  if (ns->new_ns[SPEC_NS_UTS] && ns_set_hostname(s, &err) < 0)
+  if ((ns->new_ns[SPEC_NS_UTS] || ns->joined[SPEC_NS_UTS]) && ns_set_hostname(s, &err) < 0)
     fail(cfg, &err);
   if (!cfg->no_new_keyring &&
       syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, cfg->id, 0, 0, 0) < 0 && errno != ENOSYS) {

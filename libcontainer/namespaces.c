@@ -38,6 +38,7 @@ int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err)
       }
       p->fds[n->type] = fd;
       p->join_first = true;
+      p->joined[n->type] = true;
       if (n->type == SPEC_NS_USER)
         p->user_joined = true;
       if (n->type == SPEC_NS_PID)
@@ -53,10 +54,11 @@ int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err)
     bad = "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings";
   else if (l->n_time_offsets && !p->new_ns[SPEC_NS_TIME])
     bad = "linux.timeOffsets: set, but no new time namespace is requested";
-  else if (s->hostname && *s->hostname && !p->new_ns[SPEC_NS_UTS])
-    bad = "hostname: cannot set the hostname without a new UTS namespace";
-  else if (s->domainname && *s->domainname && !p->new_ns[SPEC_NS_UTS])
-    bad = "domainname: cannot set the domainname without a new UTS namespace";
+  /* A UTS namespace joined by path gets the hostname too, as in runc/crun. */
+  else if (s->hostname && *s->hostname && !p->new_ns[SPEC_NS_UTS] && !p->joined[SPEC_NS_UTS])
+    bad = "hostname: cannot set the hostname without a UTS namespace in linux.namespaces";
+  else if (s->domainname && *s->domainname && !p->new_ns[SPEC_NS_UTS] && !p->joined[SPEC_NS_UTS])
+    bad = "domainname: cannot set the domainname without a UTS namespace in linux.namespaces";
   if (bad) {
     ns_plan_close(p);
     return herr_set(err, EINVAL, "%s", bad);

@@ -12,6 +12,7 @@
 struct ns_plan {
   int fds[SPEC_NS_TYPES];     /* joined by path: an fd opened by the parent, else -1 */
   bool new_ns[SPEC_NS_TYPES]; /* created for the container */
+  bool joined[SPEC_NS_TYPES]; /* joined by path (fds[] is closed once joined) */
   /* Fast path (nothing joined): the clone creates every new namespace but
    * time.  Otherwise the clone creates none: the child joins the paths (user
    * first), unshares the new ones and forks the real init if a pid namespace
