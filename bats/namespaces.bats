@@ -164,5 +164,5 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup time user; do echo "$n $(readlink
   update_config 'del(.linux.namespaces[] | select(.type == "uts"))'
   run hutch run --bundle "$BUNDLE" "$b"
   assert_failure 1
-  assert_output --partial "hostname: cannot set the hostname without a UTS namespace"
+  assert_output --partial "hostname: setting the hostname needs a uts namespace"
 }

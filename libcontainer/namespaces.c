@@ -54,11 +54,7 @@ int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err)
     bad = "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings";
   else if (l->n_time_offsets && !p->new_ns[SPEC_NS_TIME])
     bad = "linux.timeOffsets: set, but no new time namespace is requested";
-  /* A UTS namespace joined by path gets the hostname too, as in runc/crun. */
-  else if (s->hostname && *s->hostname && !p->new_ns[SPEC_NS_UTS] && !p->joined[SPEC_NS_UTS])
-    bad = "hostname: cannot set the hostname without a UTS namespace in linux.namespaces";
-  else if (s->domainname && *s->domainname && !p->new_ns[SPEC_NS_UTS] && !p->joined[SPEC_NS_UTS])
-    bad = "domainname: cannot set the domainname without a UTS namespace in linux.namespaces";
+  /* hostname/domainname without a UTS entry: refused by the parser. */
   if (bad) {
     ns_plan_close(p);
     return herr_set(err, EINVAL, "%s", bad);
