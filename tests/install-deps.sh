@@ -20,3 +20,5 @@ if [ -n "$missing" ]; then
   # shellcheck disable=SC2086
   apt-get install -y --no-install-recommends $missing
 fi
+# The pure cgroup-v2 VM (qemu) that tests/run-all.sh uses.
+sh "$(dirname "$0")/vm/install-deps.sh"

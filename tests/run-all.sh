@@ -1,10 +1,30 @@
 #!/bin/sh
 # Build hutch with warnings as errors and run every test: the C unit tests
-# (ctest) and the integration tests (bats).  Run as root from the repo.
+# (ctest), the integration tests (bats) on this host, the cgroup-sensitive
+# bats files again inside a pure cgroup-v2 VM (tests/vm), and the client
+# and reliability suites.  Run as root from the repo, after
+# tests/install-deps.sh.  HUTCH_SKIP_V2VM=1 skips the VM part.
 set -eu
 cd "$(dirname "$0")/.."
+repo=$PWD
 build=${BUILD_DIR:-build}
 cmake -S . -B "$build" -DHUTCH_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 (cd "$build" && ctest --output-on-failure)
-HUTCH="$PWD/$build/hutch" bats bats/
+HUTCH="$repo/$build/hutch" bats bats/
+
+if [ "${HUTCH_SKIP_V2VM:-0}" != 1 ]; then
+  echo "# cgroup-sensitive tests on a pure cgroup v2 host (qemu VM)"
+  tests/vm/run-in-v2vm.sh --timeout 2400 \
+    "cd $repo && HUTCH=$repo/$build/hutch bats bats/cgroups.bats bats/pause.bats bats/update.bats bats/events.bats bats/lifecycle.bats"
+fi
+
+# The tests must not have changed the host: /dev/null still root's and
+# world-writable, no hutch mounts left.
+[ "$(stat -c %u:%g:%a /dev/null)" = 0:0:666 ] || { echo "run-all: host /dev/null changed: $(ls -l /dev/null)" >&2; exit 1; }
+if grep -qE 'hutch|bats-run' /proc/self/mountinfo; then
+  echo "run-all: mounts left on the host:" >&2
+  grep -E 'hutch|bats-run' /proc/self/mountinfo >&2
+  exit 1
+fi
+echo "run-all: every test passed"
