@@ -296,6 +296,31 @@ load helpers
   assert_no_leftovers "$id"
 }
 
+@test "kill --all still reaches what the init left behind once it has exited (containerd's shim)" {
+  update_config '.root.readonly = false | .linux.namespaces |= map(select(.type != "pid"))'
+  set_args sh -c 'sleep 1000 & echo $! >/tmp/child'
+  id=$(cid)
+  create_detached "$id"
+  hutch start "$id"
+  wait_status "$id" stopped
+  wait_file "$BUNDLE/rootfs/tmp/child"
+  child=$(cat "$BUNDLE/rootfs/tmp/child")
+  kill -0 "$child"
+  run hutch kill "$id" KILL
+  assert_failure 1
+  assert_output --partial "container not running"
+  run hutch kill --all "$id" KILL
+  assert_success
+  for i in $(seq 100); do
+    kill -0 "$child" 2>/dev/null && [ "$(awk '{print $3}' /proc/$child/stat 2>/dev/null)" != Z ] || break
+    sleep 0.1
+  done
+  ! kill -0 "$child" 2>/dev/null || [ "$(awk '{print $3}' /proc/$child/stat)" = Z ]
+  run hutch delete "$id"
+  assert_success
+  assert_no_leftovers "$id"
+}
+
 @test "delete --force kills the processes the init left behind" {
   update_config '.root.readonly = false | .linux.namespaces |= map(select(.type != "pid"))'
   set_args sh -c 'sleep 1000 & echo $! >/tmp/child; wait'

@@ -26,11 +26,14 @@ static int signal_init(struct container *c, int sig, herr_t *err)
 
 int container_kill(struct container *c, int sig, bool all, herr_t *err)
 {
+  /* --all signals whatever is left in the cgroup even once the init is
+   * gone: containerd's shim relies on it when a container shares its pid
+   * namespace (runc does the same). */
+  if (all && c->cgroup)
+    return cgroup_kill_all(c->cgroup, sig, err);
   enum container_status s = container_status(c);
   if (s == CONTAINER_STOPPED || s == CONTAINER_CREATING)
     return herr_set(err, ESRCH, "container not running");
-  if (all && c->cgroup)
-    return cgroup_kill_all(c->cgroup, sig, err);
   return signal_init(c, sig, err);
 }
 
