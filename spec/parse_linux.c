@@ -118,9 +118,19 @@ static int parse_devices(struct jctx *c, json_t *lo, struct spec_linux *l)
     if ((r = jc_u32(c, o, "fileMode", false, &d->file_mode)) < 0)
       return -1;
     d->has_file_mode = r > 0;
-    if (d->has_file_mode && d->file_mode > 07777)
-      return jc_fail_at(c, "fileMode", "must be a permission mode (at most 07777), got %u",
-                        d->file_mode);
+    /* podman copies the host device's whole st_mode (type bits included):
+     * accept type bits that agree with `type`, keep the permission bits. */
+    if (d->has_file_mode && d->file_mode > 07777) {
+      unsigned fmt = d->file_mode & 0170000, want = d->type == 'b'   ? 0060000
+                                                    : d->type == 'p' ? 0010000
+                                                                     : 0020000;
+      if (d->file_mode > 0177777 || fmt != want)
+        return jc_fail_at(c, "fileMode",
+                          "must be a permission mode (at most 07777, or with file-type bits "
+                          "matching type \"%c\"), got %u",
+                          d->type, d->file_mode);
+      d->file_mode &= 07777;
+    }
     if ((r = jc_u32(c, o, "uid", false, &d->uid)) < 0)
       return -1;
     d->has_uid = r > 0;

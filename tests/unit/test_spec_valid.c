@@ -486,8 +486,25 @@ static void test_features(void)
   json_decref(f);
 }
 
+/* podman passes the host device's whole st_mode as fileMode. */
+static void test_device_mode_with_type_bits(void)
+{
+  const char *json = "{\"ociVersion\":\"1.0.2\",\"root\":{\"path\":\"rootfs\"},"
+                     "\"linux\":{\"devices\":[{\"path\":\"/dev/null\",\"type\":\"c\","
+                     "\"major\":1,\"minor\":3,\"fileMode\":8612},{\"path\":\"/dev/loop0\","
+                     "\"type\":\"b\",\"major\":7,\"minor\":0,\"fileMode\":25008}]}}";
+  struct spec *s = parse_text(json, "device modes with file-type bits");
+  if (!s)
+    return;
+  CHECK(s->linux_.n_devices == 2);
+  CHECK(s->linux_.devices[0].has_file_mode && s->linux_.devices[0].file_mode == 0644);
+  CHECK(s->linux_.devices[1].file_mode == 0660);
+  spec_free(s);
+}
+
 int main(void)
 {
+  test_device_mode_with_type_bits();
   test_features();
   test_runc();
   test_runc_rootless();

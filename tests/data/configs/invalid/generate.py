@@ -127,7 +127,7 @@ mod('uid-mapping-without-userns', setp(['linux', 'uidMappings'], [{'containerID'
 mod('device-bad-type', setp(['linux', 'devices'], [{'path': '/dev/fuse', 'type': 'x', 'major': 10, 'minor': 229}]), P + 'linux.devices[0].type: unknown device type "x" (expected c, b, u or p)')
 mod('device-major-missing', setp(['linux', 'devices'], [{'path': '/dev/fuse', 'type': 'c', 'minor': 229}]), P + 'linux.devices[0].major: missing required field')
 mod('device-path-relative', setp(['linux', 'devices'], [{'path': 'dev/fuse', 'type': 'c', 'major': 10, 'minor': 229}]), P + 'linux.devices[0].path: must be an absolute path, got "dev/fuse"')
-mod('device-file-mode-too-big', setp(['linux', 'devices'], [{'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229, 'fileMode': 8192}]), P + 'linux.devices[0].fileMode: must be a permission mode (at most 07777), got 8192')
+mod('device-file-mode-too-big', setp(['linux', 'devices'], [{'path': '/dev/fuse', 'type': 'c', 'major': 10, 'minor': 229, 'fileMode': 25012}]), P + 'linux.devices[0].fileMode: must be a permission mode (at most 07777, or with file-type bits matching type "c"), got 25012')
 mod('device-cgroup-bad-access', setp(['linux', 'resources', 'devices'], [{'allow': False, 'access': 'rwm'}, {'allow': True, 'type': 'c', 'major': 1, 'minor': 3, 'access': 'rwx'}]), P + 'linux.resources.devices[1].access: invalid access "rwx" (expected letters r, w, m)')
 mod('device-cgroup-allow-missing', setp(['linux', 'resources', 'devices'], [{'access': 'rwm'}]), P + 'linux.resources.devices[0].allow: missing required field')
 mod('device-cgroup-bad-type', setp(['linux', 'resources', 'devices'], [{'allow': True, 'type': 'u'}]), P + 'linux.resources.devices[0].type: unknown device type "u" (expected a, c or b)')
