@@ -1,0 +1,28 @@
+#!/bin/sh
+# Install what bats/clients/ needs: real container engines that drive hutch
+# (podman through conmon, containerd with its runc.v2 shim and ctr), umoci
+# to make an OCI image layout for `ctr images import`, and netavark +
+# iptables for podman's default bridge network.  Idempotent; run as root.
+# Nothing here starts a service: the tests start their own containerd with a
+# private config and stop it again.
+#   podman conmon          podman 4.3 and its monitor (calls hutch)
+#   netavark aardvark-dns  podman's network backend (bridge network)
+#   iptables               netavark's NAT/firewall rules (in the test netns)
+#   containerd             containerd 1.6, ctr and containerd-shim-runc-v2
+#   umoci                  builds the OCI image layout imported by ctr
+#   jq busybox-static      bundle and image building (also in install-deps.sh)
+set -eu
+pkgs="podman conmon netavark aardvark-dns iptables containerd umoci jq busybox-static
+      util-linux"
+missing=""
+for p in $pkgs; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
+done
+if [ -n "$missing" ]; then
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update
+  # --no-install-recommends: no buildah, fuse-overlayfs or slirp4netns
+  # (rootful podman with the kernel's overlay driver needs none of them).
+  # shellcheck disable=SC2086
+  apt-get install -y --no-install-recommends $missing
+fi
