@@ -22,3 +22,5 @@ if [ -n "$missing" ]; then
 fi
 # The pure cgroup-v2 VM (qemu) that tests/run-all.sh uses.
 sh "$(dirname "$0")/vm/install-deps.sh"
+# podman, conmon, containerd, umoci, ... for bats/clients.
+sh "$(dirname "$0")/clients-deps.sh"

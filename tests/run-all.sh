@@ -13,6 +13,9 @@ cmake --build "$build" -j"$(nproc)"
 (cd "$build" && ctest --output-on-failure)
 HUTCH="$repo/$build/hutch" bats bats/
 
+echo "# podman and containerd driving hutch"
+HUTCH="$repo/$build/hutch" bats bats/clients/
+
 if [ "${HUTCH_SKIP_V2VM:-0}" != 1 ]; then
   echo "# cgroup-sensitive tests on a pure cgroup v2 host (qemu VM)"
   tests/vm/run-in-v2vm.sh --timeout 2400 \
