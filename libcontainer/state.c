@@ -68,7 +68,10 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
   _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
   if (fd < 0)
     return herr_sys(err, "open %s", tmp);
-  if (write_all(fd, data, len) < 0 || fsync(fd) < 0) {
+  /* No fsync: rename() is what makes the update atomic for readers, and the
+   * state does not outlive a reboot (it describes live processes); an fsync
+   * cost 2-16 ms per file on an ext4 --root. */
+  if (write_all(fd, data, len) < 0) {
     herr_sys(err, "write %s", tmp);
     unlink(tmp);
     return -1;
@@ -123,8 +126,13 @@ int state_read(struct container *c, herr_t *err)
   ssize_t n = read_all_fd(fd, &text);
   if (n < 0)
     return herr_sys(err, "read %s", path);
+  return state_parse(c, text, (size_t)n, path, err) < 0 ? -1 : 1;
+}
+
+int state_parse(struct container *c, const char *text, size_t len, const char *path, herr_t *err)
+{
   json_error_t jerr;
-  json_t *j = json_loadb(text, (size_t)n, 0, &jerr);
+  json_t *j = json_loadb(text, len, 0, &jerr);
   if (!j || !json_is_object(j)) {
     json_decref(j);
     return herr_set(err, 0, "%s: corrupt state file: %s", path, j ? "not an object" : jerr.text);
@@ -143,11 +151,11 @@ int state_read(struct container *c, herr_t *err)
   if (cg && !c->cgroup) {
     if (cgroup_manager_from_json(cg, &c->cgroup, err) < 0) {
       json_decref(j);
-      return herr_wrap(err, "%s: cgroup", path);
+      return herr_wrap(err, "%s", path) /* the message starts with "cgroup: " */;
     }
   }
   json_decref(j);
-  return 1;
+  return 0;
 }
 
 int proc_stat_start(pid_t pid, unsigned long long *start, char *state)

@@ -29,6 +29,9 @@ int state_write(const struct container *c, herr_t *err);
 /* Fill c's fields from state.json.  Returns 1 when read, 0 when state.json
  * does not exist yet (container still being created), -1 on error. */
 int state_read(struct container *c, herr_t *err);
+/* The JSON-to-struct part of state_read: fill c from the state.json text
+ * (path only names the file in errors).  0, or -1 with err set. */
+int state_parse(struct container *c, const char *text, size_t len, const char *path, herr_t *err);
 /* Write data to path atomically (temp file in the same dir + rename). */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, herr_t *err);
 /* /proc/<pid>/stat: field 22 (starttime) and field 3 (state char).
