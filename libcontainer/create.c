@@ -59,8 +59,7 @@ static pid_t clone_init(struct creation *cr)
     }
     long pid = syscall(SYS_clone3, &a, sizeof(a));
     if (pid >= 0) {
-      if (pid > 0)
-        cr->placed = (a.flags & CLONE_INTO_CGROUP) != 0;
+      cr->placed = (a.flags & CLONE_INTO_CGROUP) != 0; /* child too */
       return (pid_t)pid;
     }
     if (errno == ENOSYS || errno == E2BIG)
@@ -98,6 +97,18 @@ static int init_exited_error(struct creation *cr, herr_t *err)
     cr->stage1 = -1;
     if (cr->init == w)
       cr->init = -1;
+    const struct spec *s = cr->c->spec;
+    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && s->has_linux &&
+        s->linux_.resources.has_memory && s->linux_.resources.memory.has_limit &&
+        s->linux_.resources.memory.limit > 0) {
+      /* The setup runs under the container's limits. */
+      bool oom = cr->c->cgroup && cgroup_oom_kills(cr->c->cgroup) > 0;
+      return herr_set(err, 0,
+                      "the container init was killed (SIGKILL%s) during setup: the memory limit "
+                      "linux.resources.memory.limit = %lld bytes %s too low",
+                      oom ? ", out of memory" : "", (long long)s->linux_.resources.memory.limit,
+                      oom ? "is" : "could be");
+    }
     if (WIFSIGNALED(st))
       return herr_set(err, 0, "the container init was killed by signal %d during setup",
                       WTERMSIG(st));
@@ -141,12 +152,10 @@ static int send_to_listener(struct creation *cr, int notify_fd, herr_t *err)
 static int parent_sync(struct creation *cr, herr_t *err)
 {
   struct container *c = cr->c;
-  if (c->cgroup) {
-    if (cgroup_enter_init(c->cgroup, cr->stage1, cr->placed, err) < 0)
-      return -1;
-    if (c->spec->has_linux && cgroup_apply(c->cgroup, &c->spec->linux_.resources, err) < 0)
-      return -1;
-  }
+  /* The init joins the cgroup itself once it has GO (cgroup_enter_self). */
+  if (c->cgroup && c->spec->has_linux &&
+      cgroup_apply(c->cgroup, &c->spec->linux_.resources, err) < 0)
+    return -1;
   if ((cr->ns.clone_flags & CLONE_NEWUSER) && ns_write_id_maps(cr->stage1, c->spec, err) < 0)
     return -1;
   if (sync_send(cr->sync_fd, SYNC_GO, 0, 0, NULL) < 0)
@@ -349,6 +358,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
       .need_hooks_sync = any_hooks(s),
       .bundle = c->bundle,
       .seccomp = cr->seccomp,
+      .cgroup = c->cgroup,
   };
   fflush(stdout);
   fflush(stderr);
@@ -358,8 +368,10 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
     close(sv[1]);
     return -1;
   }
-  if (pid == 0)
+  if (pid == 0) {
+    ic.cgroup_placed = cr->placed;
     init_main(&ic);
+  }
   close(sv[1]);
   cr->stage1 = cr->init = pid;
   if (parent_sync(cr, err) < 0)
@@ -401,6 +413,13 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   _cleanup_free_ char *cfg_path = xasprintf("%s/config.json", bundle);
   _cleanup_free_ char *cfg_text = NULL;
   size_t cfg_len = 0;
+  /* A fifo (or device) named config.json would block the read forever; a
+   * 100 MB one would only eat memory.  (spec/parse.c has the same limit.) */
+  struct stat cfg_st;
+  if (stat(cfg_path, &cfg_st) == 0 && (!S_ISREG(cfg_st.st_mode) || cfg_st.st_size > (64 << 20)))
+    return herr_set(err, 0, "bundle %s: %s: %s", bundle, cfg_path,
+                    S_ISREG(cfg_st.st_mode) ? "too big (the limit is 64 MiB)"
+                                            : "not a regular file");
   if (read_file_at(AT_FDCWD, cfg_path, &cfg_text, &cfg_len, err) < 0)
     return herr_wrap(err, "bundle %s", bundle);
   struct spec *s = NULL;
@@ -415,7 +434,8 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   }
   struct seccomp_bpf *bpf = NULL;
   if (s->has_linux && s->linux_.has_seccomp) {
-    if (seccomp_compile(&s->linux_.seccomp, &bpf, err) < 0) {
+    _cleanup_free_ char *cache = xasprintf("%s/%s", o->root, SECCOMP_CACHE_DIR);
+    if (seccomp_compile_cached(&s->linux_.seccomp, cache, &bpf, err) < 0) {
       free(rootfs);
       spec_free(s);
       return -1;

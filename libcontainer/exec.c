@@ -254,7 +254,12 @@ static int prepare(struct exec_run *r, herr_t *err)
     return -1;
   const struct spec *s = r->c->spec;
   if (s->has_linux && s->linux_.has_seccomp) {
-    if (seccomp_compile(&s->linux_.seccomp, &r->seccomp, err) < 0)
+    /* The cache is next to the state dirs: <root>/<id> -> <root>/.seccomp~cache. */
+    const char *slash = strrchr(r->c->state_dir, '/');
+    _cleanup_free_ char *cache = slash ? xasprintf("%.*s/%s", (int)(slash - r->c->state_dir),
+                                                   r->c->state_dir, SECCOMP_CACHE_DIR)
+                                       : NULL;
+    if (seccomp_compile_cached(&s->linux_.seccomp, cache, &r->seccomp, err) < 0)
       return -1;
   }
   if (plan_sub_cgroups(r, err) < 0)

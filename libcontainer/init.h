@@ -10,6 +10,7 @@
 #include "spec/spec.h"
 
 struct seccomp_bpf;
+struct cgroup_manager;
 
 struct init_config {
   const struct spec *spec;
@@ -28,6 +29,8 @@ struct init_config {
   const char *bundle;   /* for relative bind-mount sources */
   const struct seccomp_bpf *seccomp; /* compiled by the parent, NULL when none */
   bool seccomp_loaded;               /* loaded before READY (notify fd for the listener) */
+  struct cgroup_manager *cgroup;     /* joined by the init itself, NULL: none */
+  bool cgroup_placed;                /* clone3 placed it in the unified hierarchy */
 };
 
 /* Runs in the cloned child; never returns. */

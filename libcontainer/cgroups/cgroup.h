@@ -2,8 +2,9 @@
  * driver chosen by probing the host.  The lifecycle uses it like this:
  *   cgroup_manager_new(spec->linux_.cgroups_path, id, &m, err)   parent, before clone
  *   cgroup_create(m, err)                         mkdir (every hierarchy)
- *   cgroup_clone_into_fd(m)                       fd for clone3 CLONE_INTO_CGROUP, or -1
- *   cgroup_enter(m, pid, err)                     when clone3 could not place the child
+ *   cgroup_clone_into_fd(m)                       fd for clone3 CLONE_INTO_CGROUP (unified), or -1
+ *   cgroup_enter_self(m, placed, err)             in the init: the v1 hierarchies (and the
+ *                                                 unified one when clone3 could not place it)
  *   cgroup_apply(m, &spec->linux_.resources, err) limits (before the init runs user code)
  *   cgroup_manager_to_json(m) / _from_json(...)    kept in the state file
  *   cgroup_destroy(m, err)                         kill what is left, rmdir everywhere
@@ -15,6 +16,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "libcontainer/error.h"
@@ -29,6 +31,11 @@ void cgroup_manager_free(struct cgroup_manager *m);
 int cgroup_create(struct cgroup_manager *m, herr_t *err);
 int cgroup_clone_into_fd(struct cgroup_manager *m); /* -1 when not available */
 int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err);
+/* Called by a single-threaded process (the container init) to join the
+ * cgroup itself: v1 hierarchies through `tasks`, much cheaper than a pid
+ * written by another process; unified_placed: clone3(CLONE_INTO_CGROUP)
+ * already placed it in the unified hierarchy. */
+int cgroup_enter_self(struct cgroup_manager *m, bool unified_placed, herr_t *err);
 int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
 int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err);
 int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err);
@@ -56,6 +63,8 @@ const char *cgroup_dir(const struct cgroup_manager *m, const char *controller);
  * whether it did (and consumes the notification).  -1 when not available. */
 int cgroup_oom_fd(struct cgroup_manager *m, herr_t *err);
 int cgroup_oom_check(struct cgroup_manager *m, int fd, bool *oom, herr_t *err);
+/* How many processes the OOM killer has killed in the container (0 when unknown). */
+uint64_t cgroup_oom_kills(struct cgroup_manager *m);
 
 /* Serialise what is needed to find the cgroup again (for the state file). */
 json_t *cgroup_manager_to_json(const struct cgroup_manager *m);

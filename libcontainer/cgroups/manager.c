@@ -318,10 +318,8 @@ int cgroup_create(struct cgroup_manager *m, herr_t *err)
 
 int cgroup_clone_into_fd(struct cgroup_manager *m)
 {
-  /* On v1 and hybrid hosts the v1 hierarchies need cgroup_enter anyway, which
-   * also places the process in the unified hierarchy. */
-  if (m->mode != CG_MODE_UNIFIED)
-    return -1;
+  /* Also on hybrid hosts: clone3 places the child in the unified hierarchy,
+   * the v1 hierarchies are joined afterwards (cgroup_enter_init). */
   struct cg_hier *u = cg_unified(m);
   if (m->clone_fd < 0 && u) /* a manager loaded from the state file (exec) */
     m->clone_fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -378,6 +376,21 @@ int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err)
   for (size_t i = 0; i < m->n_h; i++)
     if (cg_write(m->h[i].dir, "cgroup.procs", buf, NULL, err) < 0)
       return herr_wrap(err, "cgroup: move process %d into %s", (int)pid, m->h[i].dir);
+  return 0;
+}
+
+int cgroup_enter_self(struct cgroup_manager *m, bool unified_placed, herr_t *err)
+{
+  for (size_t i = 0; i < m->n_h; i++) {
+    struct cg_hier *h = &m->h[i];
+    if (h->v2 && unified_placed)
+      continue;
+    /* "0" into v1 `tasks` moves the calling thread without the
+     * threadgroup-wide lock (a synchronize_rcu, 7-16 ms) that any write of
+     * a pid, or to cgroup.procs, takes. */
+    if (cg_write(h->dir, h->v2 ? "cgroup.procs" : "tasks", "0", NULL, err) < 0)
+      return herr_wrap(err, "cgroup: join %s", h->dir);
+  }
   return 0;
 }
 
