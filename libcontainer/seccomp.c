@@ -37,12 +37,6 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
-struct seccomp_bpf {
-  struct sock_filter *insns;
-  unsigned short n_insns;
-  unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
-};
-
 static const struct {
   const char *name;
   unsigned long flag;

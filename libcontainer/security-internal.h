@@ -3,6 +3,8 @@
 #ifndef HUTCH_SECURITY_INTERNAL_H
 #define HUTCH_SECURITY_INTERNAL_H
 
+#include <linux/filter.h>
+
 #include "libcontainer/security.h"
 
 /* caps.c */
@@ -13,6 +15,11 @@ int caps_apply_bounding(const struct spec_capabilities *c, herr_t *err);
 int caps_apply_final(const struct spec_capabilities *c, herr_t *err);
 
 /* seccomp.c */
+struct seccomp_bpf {
+  struct sock_filter *insns;
+  unsigned short n_insns;
+  unsigned int flags; /* SECCOMP_FILTER_FLAG_* */
+};
 int seccomp_validate(const struct spec_seccomp *sc, herr_t *err);
 
 /* lsm.c */
