@@ -2,7 +2,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
-#include <pwd.h>
+#include <fcntl.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,13 +22,40 @@ static int cmp_names(const void *a, const void *b)
   return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* The name of uid in /etc/passwd, as runc does (no NSS: hutch is linked
+ * statically, and getpwuid would load the NSS modules at run time). */
+static char *user_name(uid_t uid)
+{
+  _cleanup_free_ char *text = NULL;
+  herr_t ignored = NULL;
+  if (read_file_at(AT_FDCWD, "/etc/passwd", &text, NULL, &ignored) < 0) {
+    herr_free(&ignored);
+    return NULL;
+  }
+  char *save = NULL;
+  for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+    /* name:password:uid:... */
+    char *c1 = strchr(line, ':');
+    char *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c2)
+      continue;
+    char *end = NULL;
+    errno = 0;
+    unsigned long v = strtoul(c2 + 1, &end, 10);
+    if (errno || end == c2 + 1 || *end != ':' || v != (unsigned long)uid)
+      continue;
+    return xasprintf("%.*s", (int)(c1 - line), line);
+  }
+  return NULL;
+}
+
 static char *owner_of(const char *dir)
 {
   struct stat st;
   if (stat(dir, &st) < 0)
     return xstrdup("");
-  struct passwd *pw = getpwuid(st.st_uid);
-  return pw ? xstrdup(pw->pw_name) : xasprintf("#%u", (unsigned)st.st_uid);
+  char *name = user_name(st.st_uid);
+  return name ? name : xasprintf("#%u", (unsigned)st.st_uid);
 }
 
 int cmd_list(struct hutch_ctx *ctx, int argc, char **argv)
