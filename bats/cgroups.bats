@@ -122,6 +122,18 @@ load cgroup_helpers
   assert_no_leftovers "$id"
 }
 
+@test "a memory limit too low for the setup says so instead of a bare SIGKILL" {
+  cg_has memory || skip "no memory controller"
+  update_config '.linux.resources.memory = {"limit": 16384}'
+  set_args /bin/true
+  id=$(cid)
+  run hutch run --bundle "$BUNDLE" "$id"
+  assert_failure
+  assert_output --partial "memory limit linux.resources.memory.limit = 16384 bytes"
+  assert_output --partial "too low"
+  assert_no_leftovers "$id"
+}
+
 @test "pids limit 1 runs /bin/true, and the container cannot fork" {
   cg_has pids || skip "no pids controller"
   update_config '.linux.resources.pids = {"limit": 1}'

@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/create_opts.h"
+#include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/lifecycle.h"
 #include "libcontainer/log.h"
 #include "libcontainer/tty_relay.h"
@@ -101,6 +102,9 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
     status = wait_forwarding(sfd, init);
     close(sfd);
   }
+  if (status == 128 + SIGKILL && c->cgroup && cgroup_oom_kills(c->cgroup) > 0)
+    hlog_warn("run %s: the container was killed by the OOM killer: its memory limit is too low",
+              o.id);
   if (!keep) {
     if (container_lock(c, &err) < 0 || container_delete(c, true, &err) < 0) {
       container_free(c);

@@ -314,6 +314,14 @@ int cgroup_oom_fd(struct cgroup_manager *m, herr_t *err)
   return efd;
 }
 
+uint64_t cgroup_oom_kills(struct cgroup_manager *m)
+{
+  struct cg_hier *h = cg_locate(m, "memory");
+  if (!h)
+    return 0;
+  return keyed(h->dir, h->v2 ? "memory.events" : "memory.oom_control", "oom_kill");
+}
+
 int cgroup_oom_check(struct cgroup_manager *m, int fd, bool *oom, herr_t *err)
 {
   *oom = false;
