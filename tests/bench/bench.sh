@@ -3,7 +3,8 @@
 #
 # Measures hutch, crun and runc side by side on the same busybox bundle, in
 # alternating order within one run, and prints a table with the ratios
-# hutch/crun and hutch/runc (and writes it to docs/BENCHMARKS.md with --out).
+# hutch/crun and hutch/runc (and writes it to FILE with --out: the project keeps
+# the latest run in docs/BENCHMARKS-table.md; docs/BENCHMARKS.md explains it).
 #   (a) `run` of /bin/true N times in a row (default namespaces; again without
 #       a network namespace), ms per container; plus the no-runtime floor
 #   (b) create + start + delete of one container, ms
@@ -11,7 +12,11 @@
 #   (d) 50 containers created in parallel, then deleted, ms in all
 #   (e) peak RSS of the runtime process for `run` and `exec`, KiB
 #   (f) the smallest memory limit under which `run /bin/true` succeeds
-#   (g) the size of the binary
+#   (g) the size of the binary (hutch: a stripped copy, what
+#       `cmake --install --strip` installs; crun and runc are stripped)
+#   (h) `run` of /bin/true with podman's default seccomp profile (from
+#       containers-common's /usr/share/containers/seccomp.json, converted to
+#       the OCI form), ms/container; n/a when that file is missing
 # crun 1.8.1 refuses this hybrid cgroup host, so the whole benchmark runs in
 # a private mount namespace with an empty file bound over
 # /sys/fs/cgroup/unified/cgroup.controllers (host untouched), the same for
@@ -31,7 +36,7 @@ while [ $# -gt 0 ]; do
   --n) N=$2; shift 2 ;;
   --out) OUT=$2; shift 2 ;;
   --runtimes) RUNTIMES=$2; shift 2 ;;
-  -h | --help) sed -n '2,20p' "$0"; exit 0 ;;
+  -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
   *) echo "bench.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -63,6 +68,13 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Measure what gets installed: a stripped binary.
+if command -v strip >/dev/null; then
+  cp "$HUTCH_BIN" "$work/hutch"
+  strip "$work/hutch"
+  HUTCH_BIN=$work/hutch
+fi
+
 bin_of() {
   case $1 in
   hutch) echo "$HUTCH_BIN" ;;
@@ -70,10 +82,14 @@ bin_of() {
   runc) command -v runc ;;
   esac
 }
+# Resolved once: a $(...) per call would add a bash fork (1-3 ms) to every
+# timed command and hide the runtimes' own differences.
+declare -A BIN
+for rt in $RUNTIMES; do BIN[$rt]=$(bin_of "$rt"); done
 rt_cmd() {
   local rt=$1
   shift
-  "$(bin_of "$rt")" --root "$work/root-$rt" "$@"
+  "${BIN[$rt]}" --root "$work/root-$rt" "$@"
 }
 
 # One bundle for everyone: busybox rootfs, config from `runc spec`.
@@ -89,6 +105,21 @@ jq --arg r "$bundle/rootfs" '.root.path = $r | .linux.namespaces |= map(select(.
 sleeper=$work/bundle-sleep
 mkdir -p "$sleeper"
 jq --arg r "$bundle/rootfs" '.root.path = $r | .process.args = ["sleep", "1000"]' "$bundle/config.json" >"$sleeper/config.json"
+
+secc=
+if [ -r /usr/share/containers/seccomp.json ]; then
+  secc=$work/bundle-seccomp
+  mkdir -p "$secc"
+  # containers-common's (docker-style) profile as podman hands it to the
+  # runtime for a container with the default capabilities on amd64.
+  jq -c '{defaultAction, defaultErrnoRet, architectures: ["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"],
+    syscalls: [.syscalls[] | select((.includes.arches // ["amd64"]) | index("amd64"))
+      | select((.includes.caps // []) - ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"] | length == 0)
+      | {names, action} + (if .args then {args} else {} end) + (if .errnoRet then {errnoRet} else {} end)]}' \
+    /usr/share/containers/seccomp.json >"$work/seccomp.json"
+  jq --arg r "$bundle/rootfs" --slurpfile p "$work/seccomp.json" '.root.path = $r | .linux.seccomp = $p[0]' \
+    "$bundle/config.json" >"$secc/config.json"
+fi
 
 now_ns() { date +%s%N; }
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "nan"; else if (NR % 2) print a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }
@@ -195,6 +226,7 @@ for ((r = 0; r < ROUNDS; r++)); do
   for rt in $order; do
     add "a-$rt" "$(bench_run "$rt" "$bundle" || echo nan)"
     add "a2-$rt" "$(bench_run "$rt" "$nonet" || echo nan)"
+    if [ -n "$secc" ]; then add "h-$rt" "$(bench_run "$rt" "$secc" || echo nan)"; fi
     add "b-$rt" "$(bench_lifecycle "$rt" || echo nan)"
     add "c-$rt" "$(bench_exec "$rt" || echo nan)"
   done
@@ -220,7 +252,8 @@ table() {
   for pair in "a:(a) run /bin/true, ms/container" "a2:(a) same, no network namespace, ms" \
     "b:(b) create+start+delete, ms" "c:(c) exec /bin/true, ms/exec" \
     "d:(d) 50 parallel create + delete, ms" "e1:(e) peak RSS of run, KiB" \
-    "e2:(e) peak RSS of exec, KiB" "f:(f) smallest memory limit, KiB" "g:(g) binary size, bytes"; do
+    "e2:(e) peak RSS of exec, KiB" "f:(f) smallest memory limit, KiB" "g:(g) binary size, bytes" \
+    "h:(h) run /bin/true with podman's seccomp profile, ms"; do
     key=${pair%%:*}
     label=${pair#*:}
     h=$(med "$key-hutch")
