@@ -8,6 +8,8 @@ set -eu
 cd "$(dirname "$0")/.."
 repo=$PWD
 build=${BUILD_DIR:-build}
+# Test cgroups are all named hutch-test-*: note the ones already there.
+cgroups_before=$(find /sys/fs/cgroup -maxdepth 4 -type d -name 'hutch-test-*' 2>/dev/null | sort)
 cmake -S . -B "$build" -DHUTCH_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
 (cd "$build" && ctest --output-on-failure)
@@ -28,6 +30,13 @@ fi
 if grep -qE 'hutch|bats-run' /proc/self/mountinfo; then
   echo "run-all: mounts left on the host:" >&2
   grep -E 'hutch|bats-run' /proc/self/mountinfo >&2
+  exit 1
+fi
+cgroups_after=$(find /sys/fs/cgroup -maxdepth 4 -type d -name 'hutch-test-*' 2>/dev/null | sort)
+leaked=$(printf '%s\n' "$cgroups_after" | grep -vxF -e "$cgroups_before" | grep . || true)
+if [ -n "$leaked" ]; then
+  echo "run-all: cgroups left on the host:" >&2
+  echo "$leaked" >&2
   exit 1
 fi
 echo "run-all: every test passed"
