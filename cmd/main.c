@@ -141,6 +141,11 @@ int cmd_fail(struct hutch_ctx *ctx, herr_t *err, const char *fmt, ...)
   } else if (asprintf(&full, "%s", msg) < 0) {
     full = NULL;
   }
+  /* One line, always: a newline or other control character that came from
+   * the user (an ID, a path, a config string) is shown as '?'. */
+  for (char *p = full; p && *p; p++)
+    if ((unsigned char)*p < 0x20 || *p == 0x7f)
+      *p = '?';
   /* The user always sees the error on stderr; clients that pass --log read
    * the last error line of that file, so it goes there too. */
   fprintf(stderr, "hutch: %s\n", full ? full : msg);

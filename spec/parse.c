@@ -2,9 +2,12 @@
  * cross-field checks and the file/process.json entry points. */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "libcontainer/util.h"
 #include "spec/internal.h"
@@ -266,11 +269,36 @@ int spec_parse(const char *json, size_t len, const char *fname, struct spec **ou
   return 0;
 }
 
+/* A config is at most this big (a 100 MB document is an attack or a
+ * mistake, not a config); the read stops there instead of eating memory. */
+#define SPEC_FILE_MAX (64u << 20)
+
 static int read_whole(const char *path, char **buf, size_t *len, herr_t *err)
 {
-  _cleanup_fclose_ FILE *f = fopen(path, "re");
-  if (f == NULL)
+  /* O_NONBLOCK + regular-file check: a fifo or device named config.json
+   * must be an error, not a hang. */
+  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0)
     return herr_sys(err, "%s", path);
+  struct stat st;
+  if (fstat(fd, &st) < 0) {
+    close(fd);
+    return herr_sys(err, "%s", path);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    close(fd);
+    return herr_set(err, 0, "%s: not a regular file", path);
+  }
+  if (st.st_size > (off_t)SPEC_FILE_MAX) {
+    close(fd);
+    return herr_set(err, 0, "%s: too big (%lld bytes, the limit is %u MiB)", path,
+                    (long long)st.st_size, SPEC_FILE_MAX >> 20);
+  }
+  _cleanup_fclose_ FILE *f = fdopen(fd, "r");
+  if (f == NULL) {
+    close(fd);
+    return herr_sys(err, "%s", path);
+  }
   char *data = NULL;
   size_t cap = 0, n = 0;
   for (;;) {
