@@ -24,3 +24,5 @@ fi
 sh "$(dirname "$0")/vm/install-deps.sh"
 # podman, conmon, containerd, umoci, ... for bats/clients.
 sh "$(dirname "$0")/clients-deps.sh"
+# clang (libFuzzer), strace, valgrind for tests/run-reliability.sh.
+sh "$(dirname "$0")/reliability/install-deps.sh"
