@@ -62,3 +62,13 @@ load helpers
   assert_failure 1
   assert_output --partial "not supported yet"
 }
+
+@test "an option without its value says so, exit 1" {
+  run "$HUTCH" --root "$ROOT" create --bundle
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "option --bundle needs a value"
+  run "$HUTCH" --root "$ROOT" create -b
+  assert_failure 1
+  assert_output --partial "option -b needs a value"
+}

@@ -178,7 +178,13 @@ int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option
 {
   opterr = 0;
   int idx = 0;
-  int c = getopt_long(argc, argv, shortopts, longopts, &idx);
+  /* A leading ':' makes getopt report a missing value as ':' (not '?'). */
+  char opts[128];
+  if (shortopts[0] == '+')
+    snprintf(opts, sizeof(opts), "+:%s", shortopts + 1);
+  else
+    snprintf(opts, sizeof(opts), ":%s", shortopts);
+  int c = getopt_long(argc, argv, opts, longopts, &idx);
   if (c == '?') {
     if (optopt)
       cmd_usage_error(cmd, "unknown option -%c", optopt);
