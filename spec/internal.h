@@ -71,6 +71,10 @@ int jc_kv(struct jctx *c, json_t *obj, const char *key, struct spec_kv **out, si
 int jc_abspath(struct jctx *c, json_t *obj, const char *key, bool required, char **out);
 /* A string that must be one of `names` (NULL-terminated); `what` names the
  * kind in the error: unknown <what> "x". */
+/* Check each element of an already parsed string array `key` against the
+ * NULL-terminated `names`: "unknown <what> \"x\"" at key[i]. */
+int jc_check_names(struct jctx *c, const char *key, char **v, size_t n, const char *const *names,
+                   const char *what);
 int jc_enum(struct jctx *c, json_t *obj, const char *key, bool required, const char *const *names,
             const char *what, char **out);
 int jv_enum(struct jctx *c, json_t *v, const char *const *names, const char *what, char **out);

@@ -459,3 +459,21 @@ int spec_load_json(const char *json, size_t len, const char *fname, json_t **out
   *out = root;
   return 0;
 }
+
+int jc_check_names(struct jctx *c, const char *key, char **v, size_t n, const char *const *names,
+                   const char *what)
+{
+  for (size_t i = 0; i < n; i++) {
+    bool ok = false;
+    for (size_t j = 0; names[j] && !ok; j++)
+      ok = strcmp(names[j], v[i]) == 0;
+    if (!ok) {
+      size_t m = jc_key(c, key);
+      jc_idx(c, i);
+      jc_fail(c, "unknown %s \"%s\"", what, v[i]);
+      jc_pop(c, m);
+      return -1;
+    }
+  }
+  return 0;
+}

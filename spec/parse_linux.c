@@ -191,25 +191,6 @@ static int parse_intel_rdt(struct jctx *c, json_t *lo, struct spec_linux *l)
   return 0;
 }
 
-/* Check each element of an already parsed string array against `names`. */
-static int check_names(struct jctx *c, const char *key, char **v, size_t n,
-                       const char *const *names, const char *what)
-{
-  for (size_t i = 0; i < n; i++) {
-    bool ok = false;
-    for (size_t j = 0; names[j] && !ok; j++)
-      ok = strcmp(names[j], v[i]) == 0;
-    if (!ok) {
-      size_t m = jc_key(c, key);
-      jc_idx(c, i);
-      jc_fail(c, "unknown %s \"%s\"", what, v[i]);
-      jc_pop(c, m);
-      return -1;
-    }
-  }
-  return 0;
-}
-
 static int parse_personality(struct jctx *c, json_t *lo, struct spec_linux *l)
 {
   json_t *o;
@@ -238,7 +219,7 @@ static int parse_memory_policy(struct jctx *c, json_t *lo, struct spec_linux *l)
   if (jc_enum(c, o, "mode", true, mpol_modes, "memory policy mode", &p->mode) < 0 ||
       jc_string(c, o, "nodes", false, &p->nodes) < 0 ||
       jc_strv(c, o, "flags", false, &p->flags, &p->n_flags) < 0 ||
-      check_names(c, "flags", p->flags, p->n_flags, mpol_flags, "memory policy flag") < 0)
+      jc_check_names(c, "flags", p->flags, p->n_flags, mpol_flags, "memory policy flag") < 0)
     return -1;
   jc_pop(c, m);
   return 0;

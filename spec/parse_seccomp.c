@@ -3,24 +3,6 @@
 
 #include "spec/internal.h"
 
-static int check_enum_list(struct jctx *c, const char *key, char **v, size_t n,
-                           const char *const *names, const char *what)
-{
-  for (size_t i = 0; i < n; i++) {
-    bool ok = false;
-    for (size_t j = 0; names[j] && !ok; j++)
-      ok = strcmp(names[j], v[i]) == 0;
-    if (!ok) {
-      size_t m = jc_key(c, key);
-      jc_idx(c, i);
-      jc_fail(c, "unknown %s \"%s\"", what, v[i]);
-      jc_pop(c, m);
-      return -1;
-    }
-  }
-  return 0;
-}
-
 static int parse_arg(struct jctx *c, json_t *o, struct spec_seccomp_arg *a)
 {
   int r;
@@ -85,10 +67,10 @@ int spec_parse_seccomp_obj(struct jctx *c, json_t *o, struct spec_seccomp *s)
     return -1;
   s->has_default_errno_ret = r > 0;
   if (jc_strv(c, o, "architectures", false, &s->architectures, &s->n_architectures) < 0 ||
-      check_enum_list(c, "architectures", s->architectures, s->n_architectures, spec_seccomp_archs,
-                      "seccomp architecture") < 0 ||
+      jc_check_names(c, "architectures", s->architectures, s->n_architectures, spec_seccomp_archs,
+                     "seccomp architecture") < 0 ||
       jc_strv(c, o, "flags", false, &s->flags, &s->n_flags) < 0 ||
-      check_enum_list(c, "flags", s->flags, s->n_flags, spec_seccomp_flags, "seccomp flag") < 0 ||
+      jc_check_names(c, "flags", s->flags, s->n_flags, spec_seccomp_flags, "seccomp flag") < 0 ||
       jc_abspath(c, o, "listenerPath", false, &s->listener_path) < 0 ||
       jc_string(c, o, "listenerMetadata", false, &s->listener_metadata) < 0)
     return -1;
