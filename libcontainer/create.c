@@ -148,6 +148,15 @@ static int send_to_listener(struct creation *cr, int notify_fd, herr_t *err)
   return 0;
 }
 
+/* A failed send/receive on the sync socket: when the init died (EPIPE,
+ * ECONNRESET), say how it died (e.g. a too-low memory limit). */
+static int sync_failed(struct creation *cr, const char *what, herr_t *err)
+{
+  if (errno == EPIPE || errno == ECONNRESET)
+    return init_exited_error(cr, err);
+  return herr_sys(err, "%s", what);
+}
+
 /* Drive the init until READY. */
 static int parent_sync(struct creation *cr, herr_t *err)
 {
@@ -159,14 +168,14 @@ static int parent_sync(struct creation *cr, herr_t *err)
   if ((cr->ns.clone_flags & CLONE_NEWUSER) && ns_write_id_maps(cr->stage1, c->spec, err) < 0)
     return -1;
   if (sync_send(cr->sync_fd, SYNC_GO, 0, 0, NULL) < 0)
-    return herr_sys(err, "sync with the container init");
+    return sync_failed(cr, "sync with the container init", err);
   for (;;) {
     struct sync_msg m;
     _cleanup_free_ char *payload = NULL;
     _cleanup_close_ int rfd = -1;
     int r = sync_recv_fd(cr->sync_fd, &m, &payload, &rfd);
     if (r < 0)
-      return herr_sys(err, "reading from the container init");
+      return sync_failed(cr, "reading from the container init", err);
     if (r == 0)
       return init_exited_error(cr, err);
     switch (m.type) {
@@ -174,7 +183,7 @@ static int parent_sync(struct creation *cr, herr_t *err)
       if (ns_write_id_maps(cr->stage1, c->spec, err) < 0)
         return -1;
       if (sync_send(cr->sync_fd, SYNC_USERMAP_ACK, 0, 0, NULL) < 0)
-        return herr_sys(err, "sync");
+        return sync_failed(cr, "sync", err);
       break;
     case SYNC_PID:
       cr->init = m.pid;
@@ -182,13 +191,13 @@ static int parent_sync(struct creation *cr, herr_t *err)
         ;
       cr->stage1 = cr->init; /* now our child: we are a subreaper */
       if (sync_send(cr->sync_fd, SYNC_PID_ACK, 0, 0, NULL) < 0)
-        return herr_sys(err, "sync");
+        return sync_failed(cr, "sync", err);
       break;
     case SYNC_TIMENS:
       if (ns_write_time_offsets(cr->init, c->spec, err) < 0)
         return -1;
       if (sync_send(cr->sync_fd, SYNC_TIMENS_ACK, 0, 0, NULL) < 0)
-        return herr_sys(err, "sync");
+        return sync_failed(cr, "sync", err);
       break;
     case SYNC_HOOKS:
       if (run_runtime_hooks(cr, err) < 0)
