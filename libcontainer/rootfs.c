@@ -147,13 +147,7 @@ static int move_root(struct rootfs_ctx *c, herr_t *err)
     if (next)
       *next++ = '\0';
     char *f[32];
-    int nf = 0, sepi = -1;
-    char *save = NULL;
-    for (char *t = strtok_r(line, " ", &save); t && nf < 32; t = strtok_r(NULL, " ", &save)) {
-      if (sepi < 0 && nf >= 6 && strcmp(t, "-") == 0)
-        sepi = nf;
-      f[nf++] = t;
-    }
+    int sepi, nf = mountinfo_fields(line, f, 32, &sepi);
     if (sepi < 0 || sepi + 1 >= nf)
       continue;
     const char *fstype = f[sepi + 1];
@@ -309,4 +303,17 @@ int rootfs_finalize(struct rootfs_ctx *c, herr_t *err)
       return herr_sys(err, "set the propagation of / to %s", pname);
   }
   return 0;
+}
+
+int mountinfo_fields(char *line, char **f, int max, int *sepi)
+{
+  int nf = 0;
+  char *save = NULL;
+  *sepi = -1;
+  for (char *t = strtok_r(line, " ", &save); t && nf < max; t = strtok_r(NULL, " ", &save)) {
+    if (*sepi < 0 && nf >= 6 && strcmp(t, "-") == 0)
+      *sepi = nf;
+    f[nf++] = t;
+  }
+  return nf;
 }

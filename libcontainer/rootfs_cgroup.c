@@ -174,13 +174,7 @@ int rootfs_mount_cgroup(struct rootfs_ctx *c, size_t i, const struct mount_opts 
       *next++ = '\0';
     /* id parent maj:min root mountpoint opts [optional...] - fstype source super */
     char *f[32];
-    int nf = 0, sepi = -1;
-    char *save = NULL;
-    for (char *t = strtok_r(line, " ", &save); t && nf < 32; t = strtok_r(NULL, " ", &save)) {
-      if (sepi < 0 && nf >= 6 && strcmp(t, "-") == 0)
-        sepi = nf;
-      f[nf++] = t;
-    }
+    int sepi, nf = mountinfo_fields(line, f, 32, &sepi);
     if (sepi < 0 || sepi + 3 >= nf)
       continue;
     const char *fstype = f[sepi + 1], *super = f[sepi + 3];

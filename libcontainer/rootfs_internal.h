@@ -60,4 +60,9 @@ int rootfs_apply_sysctl(const struct spec *s, herr_t *err);
 int rootfs_readonly_paths(int rootfd, const struct spec *s, herr_t *err);
 int rootfs_mask_paths(int rootfd, const struct spec *s, herr_t *err);
 
+/* Split one /proc/self/mountinfo line in place into at most max fields;
+ * *sepi is the index of the "-" separator (-1 if absent).  Returns the
+ * number of fields. */
+int mountinfo_fields(char *line, char **f, int max, int *sepi);
+
 #endif
