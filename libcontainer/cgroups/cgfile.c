@@ -189,6 +189,9 @@ static int rmdir_retry(const char *dir, herr_t *err)
 
 int cg_rmdir_tree(const char *dir, herr_t *err)
 {
+  /* Usually a leaf with no process left: one rmdir, no directory walk. */
+  if (rmdir(dir) == 0 || errno == ENOENT)
+    return 0;
   DIR *d = opendir(dir);
   if (!d) {
     if (errno == ENOENT)

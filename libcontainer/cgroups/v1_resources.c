@@ -1,6 +1,7 @@
 /* Resources on cgroup v1 controllers: memory, cpu, blkio, net_cls, net_prio
  * and devices (devices.allow/devices.deny). */
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
@@ -309,16 +310,44 @@ static char *rule_text(char type, bool has_major, int64_t major, bool has_minor,
   return xasprintf("%c %s:%s %s", type, ma, mi, access && *access ? access : "rwm");
 }
 
-int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n,
-                const struct cg_device_allow *extra, size_t n_extra, herr_t *err)
+/* devices.allow and devices.deny, each opened once for all the rules
+ * written to it (v1 takes one rule per write). */
+struct dev_files {
+  const char *dir;
+  int fd[2]; /* [0] deny, [1] allow */
+};
+
+static int dev_write(struct dev_files *f, bool allow, const char *rule, const char *field,
+                     herr_t *err)
+{
+  const char *file = allow ? "devices.allow" : "devices.deny";
+  if (f->fd[allow] < 0) {
+    _cleanup_free_ char *path = xasprintf("%s/%s", f->dir, file);
+    f->fd[allow] = open(path, O_WRONLY | O_CLOEXEC);
+    if (f->fd[allow] < 0)
+      return herr_sys(err, "%s: open %s", field, path);
+  }
+  ssize_t n;
+  do
+    n = write(f->fd[allow], rule, strlen(rule));
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return herr_sys(err, "%s: write \"%s\" to %s", field, rule, file);
+  return 0;
+}
+
+static int write_device_rules(struct dev_files *f, const struct spec_device_cgroup *d, size_t n,
+                              const struct cg_device_allow *extra, size_t n_extra, herr_t *err)
 {
   /* Whitelist mode first (as runc): nothing is allowed but what follows. */
-  if (cg_write(h->dir, "devices.deny", "a", F "devices", err) < 0)
+  if (dev_write(f, false, "a", F "devices", err) < 0)
     return -1;
   for (size_t i = 0; i < n; i++) {
     _cleanup_free_ char *field = xasprintf(F "devices[%zu]", i);
     bool all = d[i].type == 'a' && !(d[i].has_major && d[i].major >= 0) &&
                !(d[i].has_minor && d[i].minor >= 0);
+    if (all && !d[i].allow && i == 0)
+      continue; /* the "deny all" every config starts with: written above */
     _cleanup_free_ char *rule = all ? xstrdup("a") : NULL;
     if (!rule) {
       if (d[i].type == 'a') {
@@ -327,15 +356,15 @@ int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n,
             rule_text('c', d[i].has_major, d[i].major, d[i].has_minor, d[i].minor, d[i].access);
         _cleanup_free_ char *b =
             rule_text('b', d[i].has_major, d[i].major, d[i].has_minor, d[i].minor, d[i].access);
-        const char *file = d[i].allow ? "devices.allow" : "devices.deny";
-        if (cg_write(h->dir, file, c, field, err) < 0 || cg_write(h->dir, file, b, field, err) < 0)
+        if (dev_write(f, d[i].allow, c, field, err) < 0 ||
+            dev_write(f, d[i].allow, b, field, err) < 0)
           return -1;
         continue;
       }
       rule =
           rule_text(d[i].type, d[i].has_major, d[i].major, d[i].has_minor, d[i].minor, d[i].access);
     }
-    if (cg_write(h->dir, d[i].allow ? "devices.allow" : "devices.deny", rule, field, err) < 0)
+    if (dev_write(f, d[i].allow, rule, field, err) < 0)
       return -1;
   }
   struct spec_device_cgroup *defs;
@@ -343,7 +372,7 @@ int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n,
   for (size_t i = 0; i < nd; i++) {
     _cleanup_free_ char *rule = rule_text(defs[i].type, defs[i].has_major, defs[i].major,
                                           defs[i].has_minor, defs[i].minor, defs[i].access);
-    if (cg_write(h->dir, "devices.allow", rule, F "devices", err) < 0) {
+    if (dev_write(f, true, rule, F "devices", err) < 0) {
       free(defs);
       return -1;
     }
@@ -352,8 +381,19 @@ int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n,
   for (size_t i = 0; i < n_extra; i++) {
     _cleanup_free_ char *rule =
         rule_text(extra[i].type, true, extra[i].major, true, extra[i].minor, "rwm");
-    if (cg_write(h->dir, "devices.allow", rule, "linux.devices", err) < 0)
+    if (dev_write(f, true, rule, "linux.devices", err) < 0)
       return -1;
   }
   return 0;
+}
+
+int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n,
+                const struct cg_device_allow *extra, size_t n_extra, herr_t *err)
+{
+  struct dev_files f = {.dir = h->dir, .fd = {-1, -1}};
+  int r = write_device_rules(&f, d, n, extra, n_extra, err);
+  for (int i = 0; i < 2; i++)
+    if (f.fd[i] >= 0)
+      close(f.fd[i]);
+  return r;
 }
