@@ -227,3 +227,31 @@ poststop"
   run cat "$out"
   assert_output "HOOK_VAR=42|a b|c"
 }
+
+# `run` starts its init over the sync socket (no exec.fifo): a failure after
+# the start (here a startContainer hook) still reaches the caller as one line.
+@test "run: a failing startContainer hook fails run with one line and leaves nothing" {
+  set_args true
+  add_sh_hook startContainer 'cat >/dev/null; echo "start-hook-says-no" >&2; exit 4'
+  local id
+  id=$(cid)
+  run hutch run -b "$BUNDLE" "$id"
+  assert_failure
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial 'startContainer hook #0 (/bin/sh): exited with status 4: start-hook-says-no'
+  assert_no_leftovers "$id"
+}
+
+@test "create + start: a failing startContainer hook fails start with one line" {
+  set_args true
+  add_sh_hook startContainer 'cat >/dev/null; echo "start-hook-says-no" >&2; exit 4'
+  local id
+  id=$(cid)
+  create_ok "$id"
+  run hutch start "$id"
+  assert_failure
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial 'startContainer hook #0 (/bin/sh): exited with status 4: start-hook-says-no'
+  hutch delete --force "$id"
+  assert_no_leftovers "$id"
+}

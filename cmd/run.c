@@ -50,6 +50,7 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
   if (cmd_parse_create(ctx, argc, argv, &o, &detach, &keep))
     return 1;
   o.foreground = !detach;
+  o.start_in_process = true;
   int master = -1; /* process.terminal without --console-socket: relayed here */
   if (o.foreground && !o.console_socket)
     o.console_master = &master;

@@ -38,6 +38,8 @@ void container_free(struct container *c)
   if (!c)
     return;
   container_unlock(c);
+  if (c->start_fd >= 0)
+    close(c->start_fd);
   free(c->id);
   free(c->state_dir);
   free(c->bundle);
@@ -55,6 +57,7 @@ int container_load(const char *root, const char *id, struct container **out, her
     return -1;
   struct container *c = xcalloc(1, sizeof(*c));
   c->lock_fd = -1;
+  c->start_fd = -1;
   c->id = xstrdup(id);
   c->state_dir = xasprintf("%s/%s", root, id);
   struct stat st;

@@ -31,6 +31,9 @@ struct container { /* a container loaded from its state directory */
   struct spec *spec; /* the config the container was created with (copied into the state dir) */
   struct cgroup_manager *cgroup; /* may be NULL when no cgroup */
   int lock_fd;                   /* flock'ed state dir fd while locked, else -1 */
+  /* `run` (create + start in one process): our end of the sync socket; the
+   * init waits on it instead of exec.fifo.  -1 otherwise. */
+  int start_fd;
 };
 
 /* Load <root>/<id>.  Error "container <id> does not exist" when absent. */

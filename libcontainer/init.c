@@ -1,13 +1,16 @@
 /* The container init (runs in the child cloned by `hutch create`).
  *
- * Order: wait for the parent (limits, id maps) -> join the cgroup -> join namespace
- * paths / unshare the rest (forking the real init when a pid namespace only
- * applies to children) -> cgroup and time namespaces -> hostname ->
- * rootfs_prepare -> [parent runs prestart + createRuntime hooks] ->
- * createContainer hooks -> rootfs_pivot -> console -> rootfs_finalize ->
+ * Order: wait for the parent (limits, id maps) -> join the cgroup -> join
+ * namespace paths / unshare the rest (forking the real init when a pid
+ * namespace only applies to children) -> cgroup and time namespaces ->
+ * hostname -> rootfs_prepare -> [parent runs prestart + createRuntime hooks]
+ * -> createContainer hooks -> rootfs_pivot -> console -> rootfs_finalize ->
  * cwd + executable lookup -> READY -> block on exec.fifo -> startContainer
- * hooks -> process setup -> execve.  Until READY, errors go to the parent
- * over the sync socket; after it, to `hutch start` through the fifo. */
+ * hooks -> process setup -> execve.  With go_late the first two steps wait
+ * until something needs the cgroup or the parent (wait_go).  Until READY,
+ * errors go to the parent over the sync socket; after it, to `hutch start`
+ * through the fifo.  For `run` (start_over_sync) there is no fifo: the init
+ * waits for SYNC_START on the sync socket and reports everything there. */
 #include "libcontainer/init.h"
 
 #include <errno.h>
@@ -155,6 +158,42 @@ static int load_notify_seccomp(struct init_config *cfg, herr_t *err)
   return sync_expect(cfg->sync_fd, SYNC_SECCOMP_ACK, NULL, "seccomp listener", err);
 }
 
+/* `run`: the parent goes on to start in the same process; wait for its
+ * SYNC_START on the sync socket, report failures there too.  On success the
+ * socket closes at execve (O_CLOEXEC): the parent reads EOF. */
+__attribute__((noreturn)) static void start_from_sync(struct init_config *cfg, const char *exe,
+                                                      const char *state_json)
+{
+  _cleanup_herr_ herr_t err = NULL;
+  if (sync_expect(cfg->sync_fd, SYNC_START, NULL, "start", &err) < 0)
+    _exit(1); /* the parent is gone or failed: nobody to start us */
+  if (cfg->spec->hooks.n_hooks[SPEC_HOOK_START_CONTAINER]) {
+    _cleanup_free_ char *created = with_status(state_json, "created");
+    if (hooks_run(cfg->spec, SPEC_HOOK_START_CONTAINER, created, &err) < 0)
+      fail(cfg, &err);
+  }
+  process_exec(cfg, exe, &err);
+  fail(cfg, &err);
+}
+
+/* Wait for SYNC_GO (once), then join the cgroup.  Never returns on failure. */
+static void wait_go(struct init_config *cfg)
+{
+  if (cfg->got_go)
+    return;
+  cfg->got_go = true;
+  _cleanup_herr_ herr_t err = NULL;
+  if (sync_expect(cfg->sync_fd, SYNC_GO, NULL, "init", &err) < 0)
+    _exit(1); /* the parent failed (and reports it) or is gone */
+  if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, cfg->cgroup_placed, &err) < 0)
+    fail(cfg, &err);
+}
+
+static void need_cgroup(void *arg)
+{
+  wait_go(arg);
+}
+
 void init_main(struct init_config *cfg)
 {
   _cleanup_herr_ herr_t err = NULL;
@@ -169,11 +208,10 @@ void init_main(struct init_config *cfg)
   prctl(PR_SET_PDEATHSIG, SIGKILL);
   close_inherited(cfg);
 
-  /* The parent has made the cgroup, set its limits and written the id maps. */
-  if (sync_expect(cfg->sync_fd, SYNC_GO, NULL, "init", &err) < 0)
-    _exit(1);
-  if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, cfg->cgroup_placed, &err) < 0)
-    fail(cfg, &err);
+  /* The parent has made the cgroup, set its limits and written the id maps;
+   * with go_late it is still making the cgroup while we start. */
+  if (!cfg->go_late)
+    wait_go(cfg);
 
   if (ns->join_first) {
     if (join_and_unshare(cfg, &err) < 0)
@@ -186,6 +224,8 @@ void init_main(struct init_config *cfg)
       fail(cfg, &err);
     prctl(PR_SET_PDEATHSIG, SIGKILL); /* a credential change cleared it */
   }
+  if (ns->new_ns[SPEC_NS_CGROUP] || ns->new_ns[SPEC_NS_TIME])
+    wait_go(cfg); /* the cgroup namespace's root; the parent's time-offset sync */
   if (!ns->join_first && ns->new_ns[SPEC_NS_CGROUP] && unshare(CLONE_NEWCGROUP) < 0) {
     herr_sys(&err, "unshare the cgroup namespace");
     fail(cfg, &err);
@@ -208,9 +248,12 @@ void init_main(struct init_config *cfg)
       .new_netns = ns->new_ns[SPEC_NS_NETWORK],
       .rootfs_fd = -1,
       .bundle = cfg->bundle,
+      .need_cgroup = need_cgroup,
+      .need_cgroup_arg = cfg,
   };
   if (rootfs_prepare(&rc, &err) < 0)
     fail(cfg, &err);
+  wait_go(cfg); /* at the latest before anything else talks to the parent */
 
   _cleanup_free_ char *state_json = NULL;
   if (cfg->need_hooks_sync) {
@@ -246,10 +289,10 @@ void init_main(struct init_config *cfg)
   snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", cfg->fifo_fd);
   /* Without a reader yet, a non-blocking open fails with ENXIO once every
    * other check (the path through /proc, permissions) has passed. */
-  int probe = open(fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+  int probe = cfg->start_over_sync ? -1 : open(fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
   if (probe >= 0) {
     close(probe);
-  } else if (errno != ENXIO) {
+  } else if (!cfg->start_over_sync && errno != ENXIO) {
     herr_sys(&err, "exec.fifo: open %s for writing (is /proc mounted in the container?)",
              fifo_path);
     fail(cfg, &err);
@@ -261,6 +304,8 @@ void init_main(struct init_config *cfg)
   prctl(PR_SET_PDEATHSIG, 0);
   if (sync_send(cfg->sync_fd, SYNC_READY, 0, 0, NULL) < 0)
     _exit(1);
+  if (cfg->start_over_sync)
+    start_from_sync(cfg, exe, state_json);
   close(cfg->sync_fd);
   cfg->sync_fd = -1;
 

@@ -31,6 +31,13 @@ struct init_config {
   bool seccomp_loaded;               /* loaded before READY (notify fd for the listener) */
   struct cgroup_manager *cgroup;     /* joined by the init itself, NULL: none */
   bool cgroup_placed;                /* clone3 placed it in the unified hierarchy */
+  bool start_over_sync;              /* `run`: wait for SYNC_START on sync_fd, not on exec.fifo */
+  /* The parent makes the v1 cgroups and applies the limits while the init
+   * starts: SYNC_GO is awaited only before the first step that needs the
+   * cgroup or the parent (wait_go in init.c).  Not with a user namespace
+   * from clone3 (it needs its id maps first) or namespaces to join. */
+  bool go_late;
+  bool got_go; /* internal */
 };
 
 /* Runs in the cloned child; never returns. */

@@ -20,6 +20,9 @@ struct create_opts {
   bool no_new_keyring;
   int preserve_fds; /* --preserve-fds */
   bool foreground;  /* `run` without --detach */
+  /* `run`: container_start follows in this process, so the init waits on
+   * the sync socket (no exec.fifo: fewer files and syscalls per run). */
+  bool start_in_process;
   /* `run` in the foreground: when process.terminal is set and there is no
    * console socket, the pty master is received here (else left alone). */
   int *console_master;

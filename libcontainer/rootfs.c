@@ -112,8 +112,12 @@ int rootfs_prepare(struct rootfs_ctx *c, herr_t *err)
   for (size_t i = 0; i < s->n_mounts; i++)
     if (rootfs_mount_entry(c, i, err) < 0)
       return -1;
-  if (rootfs_needs_dev(s) && rootfs_setup_dev(c, err) < 0)
-    return -1;
+  if (rootfs_needs_dev(s)) {
+    if (c->need_cgroup) /* the devices cgroup governs mknod */
+      c->need_cgroup(c->need_cgroup_arg);
+    if (rootfs_setup_dev(c, err) < 0)
+      return -1;
+  }
   return 0;
 }
 

@@ -35,6 +35,10 @@ struct rootfs_ctx {
   bool not_root;      /* internal: euid/egid is not 0 (devices then need a chown) */
   int *bind_fds;      /* optional, from rootfs_prepare_binds: bind_fds[i] >= 0 is the ready
                          detached tree for mounts[i] (the init attaches and closes it) */
+  /* optional: called before the first step that needs the process in its
+   * cgroup (a cgroup mount, device nodes); must not return on failure. */
+  void (*need_cgroup)(void *arg);
+  void *need_cgroup_arg;
 };
 
 /* Check everything rootfs_prepare/finalize would refuse (mount options,

@@ -224,8 +224,11 @@ static int mount_fs(struct rootfs_ctx *c, size_t i, const struct spec_mount *m,
   if (check_proc_target(i, dest, dst, is_proc, err) < 0)
     return -1;
 
-  if (strcmp(type, "cgroup") == 0)
+  if (strcmp(type, "cgroup") == 0) {
+    if (c->need_cgroup)
+      c->need_cgroup(c->need_cgroup_arg);
     return rootfs_mount_cgroup(c, i, o, dst, err);
+  }
 
   unsigned long flags = o->flags;
   /* tmpfs and /dev stay writable until finalize (devices go in /dev). */

@@ -23,6 +23,7 @@ enum sync_type {
   SYNC_SECCOMP_ACK, /* parent -> init: handed to the listener */
   SYNC_READY,       /* init -> parent: everything done, about to block on exec.fifo */
   SYNC_ERROR,       /* init -> parent: .errnum + message payload; the init exits */
+  SYNC_START,       /* parent -> init (`run` only, instead of exec.fifo): exec the process */
 };
 
 #define SYNC_MAX_PAYLOAD (64 * 1024)

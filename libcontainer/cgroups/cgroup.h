@@ -29,6 +29,11 @@ int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_m
                        herr_t *err);
 void cgroup_manager_free(struct cgroup_manager *m);
 int cgroup_create(struct cgroup_manager *m, herr_t *err);
+/* cgroup_create in two parts: the unified hierarchy (needed before clone3
+ * places the init there) and the v1 hierarchies (made while the init starts
+ * its setup).  A failure of either removes everything made. */
+int cgroup_create_unified(struct cgroup_manager *m, herr_t *err);
+int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err);
 int cgroup_clone_into_fd(struct cgroup_manager *m); /* -1 when not available */
 int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err);
 /* Called by a single-threaded process (the container init) to join the

@@ -286,7 +286,31 @@ fail:
 
 int cgroup_create(struct cgroup_manager *m, herr_t *err)
 {
+  if (cgroup_create_unified(m, err) < 0)
+    return -1;
+  return cgroup_create_legacy(m, err);
+}
+
+int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err)
+{
   for (size_t i = 0; i < m->n_h; i++) {
+    if (m->h[i].v2)
+      continue;
+    if (create_one(&m->h[i], err) < 0) {
+      herr_t ignored = NULL;
+      cgroup_destroy(m, &ignored);
+      herr_free(&ignored);
+      return -1;
+    }
+  }
+  return 0;
+}
+
+int cgroup_create_unified(struct cgroup_manager *m, herr_t *err)
+{
+  for (size_t i = 0; i < m->n_h; i++) {
+    if (!m->h[i].v2)
+      continue;
     if (create_one(&m->h[i], err) < 0) {
       herr_t ignored = NULL;
       cgroup_destroy(m, &ignored);
