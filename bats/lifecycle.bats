@@ -182,6 +182,23 @@ load helpers
   assert_output --partial "does not exist"
 }
 
+@test "kill with signal 0 checks that the container runs (as runc)" {
+  set_args sleep 100
+  id=$(cid)
+  create_detached "$id"
+  hutch start "$id"
+  run hutch kill "$id" 0
+  assert_success
+  run hutch kill --all "$id" 0
+  assert_success
+  assert_equal "$(container_status "$id")" running
+  hutch kill "$id" KILL
+  wait_status "$id" stopped
+  run hutch kill "$id" 0
+  assert_failure 1
+  assert_output --partial "container not running"
+}
+
 @test "kill rejects an unknown signal" {
   set_args sleep 100
   id=$(cid)
@@ -347,5 +364,38 @@ load helpers
   assert_output --partial "not in created state (it is stopped)"
   run hutch delete "$id"
   assert_success
+  assert_no_leftovers "$id"
+}
+
+@test "without pidfds (pidfd_open fails with ENOSYS) start, kill and delete --force still work" {
+  # As on Linux < 5.3, in an older seccomp sandbox or under valgrind.
+  command -v strace >/dev/null || skip "strace not installed"
+  nopidfd() {
+    strace -f -qq -o /dev/null -e trace=pidfd_open -e inject=pidfd_open:error=ENOSYS \
+      "$HUTCH" --root "$ROOT" "$@"
+  }
+  set_args sleep 1000
+  id=$(cid)
+  create_detached "$id"
+  run nopidfd start "$id"
+  assert_success
+  assert_equal "$(container_status "$id")" running
+  run nopidfd kill "$id" CONT
+  assert_success
+  assert_equal "$(container_status "$id")" running
+  run nopidfd delete --force "$id"
+  assert_success
+  assert_no_leftovers "$id"
+  run nopidfd kill "$id" KILL
+  assert_failure 1
+  # A created container whose init died: start says so instead of waiting.
+  id=$(cid)
+  create_detached "$id"
+  kill -9 "$(container_pid "$id")"
+  wait_status "$id" stopped
+  run nopidfd start "$id"
+  assert_failure 1
+  assert_output --partial "not in created state (it is stopped)"
+  hutch delete "$id"
   assert_no_leftovers "$id"
 }

@@ -1,4 +1,6 @@
 /* hutch kill [--all] ID [SIGNAL] */
+#include <string.h>
+
 #include "cmd/cmd.h"
 #include "libcontainer/lifecycle.h"
 #include "spec/spec.h"
@@ -18,8 +20,9 @@ int cmd_kill(struct hutch_ctx *ctx, int argc, char **argv)
     return 1;
   const char *id = argv[optind];
   const char *signame = optind + 1 < argc ? argv[optind + 1] : "TERM";
-  int sig = spec_signal_from_name(signame);
-  if (sig <= 0)
+  /* Signal 0 checks that the init is alive (as runc and kill(1) accept it). */
+  int sig = strcmp(signame, "0") == 0 ? 0 : spec_signal_from_name(signame);
+  if (sig < 0)
     return cmd_usage_error("kill", "unknown signal \"%s\"", signame);
   herr_t err = NULL;
   struct container *ct = NULL;

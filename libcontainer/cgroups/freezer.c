@@ -159,7 +159,7 @@ int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err)
    * process, thaw.  SIGKILL always thaws (frozen v1 tasks cannot die). */
   bool was_frozen = false, froze = false;
   herr_t e = NULL;
-  struct cg_hier *fz = freezer_hier(m);
+  struct cg_hier *fz = sig ? freezer_hier(m) : NULL; /* signal 0 only probes */
   if (fz) {
     if (cgroup_is_frozen(m, &was_frozen, &e) == 0 && !was_frozen && cgroup_freeze(m, true, &e) == 0)
       froze = true;
