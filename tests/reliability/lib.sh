@@ -90,3 +90,73 @@ finish() {
   echo "$_rel_name: $PASSED passed, $FAILED failed"
   [ "$FAILED" = 0 ]
 }
+
+# host_leftovers ERE [PATH...]: print what the host still holds of every
+# container whose whole ID matches the extended regex ERE, or of the PATHs
+# (bundles); empty = clean.  Stricter than `leftovers` and for many IDs at
+# once:
+#  - cgroup directories named like an ID at any depth of every mounted cgroup
+#    hierarchy (each v1 controller, the cgroup2 one: /sys/fs/cgroup/unified on
+#    a hybrid host);
+#  - mount entries naming an ID or a PATH in this mount namespace and in PID
+#    1's (when they differ);
+#  - processes whose /proc/PID/cgroup or command line names an ID or a PATH;
+#  - entries of the state root $RROOT named like an ID.
+# A killed container's init stays a zombie until its parent (PID 1 after
+# `run -d`) reaps it, which some init systems do only every few seconds: the
+# process check is repeated for up to LEFTOVER_SETTLE (20) seconds and
+# reports what is still there then, with its state and parent.
+host_leftovers() {
+  local ere=$1
+  shift
+  # An ID is delimited by characters an ID cannot contain.
+  local word="(^|[^A-Za-z0-9_.+-])($ere)([^A-Za-z0-9_.+-]|$)"
+  local mnt cg e
+  while read -r mnt; do
+    find "$mnt" -regextype posix-extended -type d -regex ".*/($ere)" 2>/dev/null | sed 's/^/cgroup /'
+  done < <(awk '$0 ~ / - cgroup2? / { print $5 }' /proc/self/mountinfo | sort -u)
+  local infos=(/proc/self/mountinfo)
+  [ "$(readlink /proc/self/ns/mnt)" = "$(readlink /proc/1/ns/mnt 2>/dev/null)" ] || infos+=(/proc/1/mountinfo)
+  local f p
+  for f in "${infos[@]}"; do
+    grep -E -- "$word" "$f" | sed "s|^|mount ($f) |"
+    for p in "$@"; do grep -F -- "$p" "$f" | sed "s|^|mount ($f) |"; done
+  done
+  for e in "$RROOT"/*; do
+    [[ -e $e && ${e##*/} =~ ^($ere)$ ]] && echo "state root entry $e"
+  done
+  local deadline=$((SECONDS + ${LEFTOVER_SETTLE:-20})) procs
+  while :; do
+    procs=$(_host_leftover_procs "$word" "$@")
+    [ -z "$procs" ] || [ "$SECONDS" -ge "$deadline" ] && break
+    sleep 0.5
+  done
+  [ -z "$procs" ] || printf '%s\n' "$procs"
+  return 0
+}
+
+# _host_leftover_procs WORD-ERE [PATH...]: the processes host_leftovers
+# reports (no fork per process: the scan must not find itself).
+_host_leftover_procs() {
+  local word=$1 d pid cg cmd stat state ppid p hit
+  local -a argv
+  shift
+  for d in /proc/[0-9]*; do
+    pid=${d#/proc/}
+    [ "$pid" = $$ ] || [ "$pid" = "$BASHPID" ] && continue
+    cg="" cmd="" stat=""
+    IFS= read -r -d '' cg 2>/dev/null <"$d/cgroup"
+    mapfile -d '' -t argv 2>/dev/null <"$d/cmdline" || continue
+    cmd="${argv[*]}"
+    hit=""
+    if [[ $cg =~ $word || $cmd =~ $word ]]; then
+      hit=1
+    else
+      for p in "$@"; do [[ $cg == *"$p"* || $cmd == *"$p"* ]] && hit=1; done
+    fi
+    [ -n "$hit" ] || continue
+    IFS= read -r stat 2>/dev/null <"$d/stat" || continue # gone meanwhile
+    read -r state ppid _ <<<"${stat##*) }"
+    echo "process $pid (state $state, parent $ppid): ${cmd:-[no command line]}; cgroup ${cg//$'\n'/ }"
+  done
+}

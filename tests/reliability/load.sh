@@ -22,7 +22,8 @@ one() {
   [ $? = 7 ] || { echo "$id: exec exit status"; return 1; }
   h kill "$id" KILL || { echo "$id: kill"; return 1; }
   local i
-  for i in $(seq 100); do [ "$(h state "$id" | jq -r .status)" = stopped ] && break; sleep 0.05; done
+  # Up to 20 s, which only a broken runtime needs.
+  for i in $(seq 400); do [ "$(h state "$id" | jq -r .status)" = stopped ] && break; sleep 0.05; done
   h delete "$id" || { echo "$id: delete"; return 1; }
   return 0
 }
@@ -44,20 +45,15 @@ secs=$(($(date +%s) - start))
 nfail=$(grep -c 'failed$' "$errs" || true)
 [ "$nfail" = 0 ] && pass "load: $N containers" || fail "load: $nfail of $N rounds failed: $(head -5 "$errs")"
 
-# Leftovers on the host.
+# Leftovers on the host: the state root is empty; no cgroup directory of
+# any load container in any hierarchy; no mount and no process naming one
+# of them or this script's scratch dir (the bundle, the --root of every
+# hutch command): host_leftovers in lib.sh.
 [ -z "$(ls -A "$RROOT")" ] && pass "state root empty" || fail "state root not empty: $(ls "$RROOT" | head)"
-cg=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "hutch-test-rel-load*-$$" 2>/dev/null | head)
-[ -z "$cg" ] && pass "no cgroups left" || fail "cgroups left: $cg"
-mnt=$(grep -cF "$RWORK" /proc/self/mountinfo || true)
-[ "$mnt" = 0 ] && pass "no mounts left" || fail "$mnt mounts left under $RWORK"
-procs=""
-for p in /proc/[0-9]*; do
-  # The init before its exec names the ID; any container process has it in
-  # its cgroup paths.
-  # A container process is in a cgroup named after its container.
-  c=$(cat "$p/cgroup" 2>/dev/null)
-  case $c in *"/hutch-test-rel-load"*) [ -d "$p" ] && procs+=" ${p#/proc/}" ;; esac
-done
-[ -z "$procs" ] && pass "no processes left" || fail "processes left:$procs"
-echo "load: containers=$N parallel=$PAR seconds=$secs failures=$nfail leftovers=$FAILED"
+left=$(host_leftovers "hutch-test-rel-load[0-9]+-$$" "$RWORK")
+nleft=$(grep -c . <<<"$left")
+[ "$nleft" = 0 ] && pass "no leftovers" || fail "$nleft leftovers: $(head -20 <<<"$left")"
+# (Entries of the state root named like a load container are already in $left.)
+nleft=$((nleft + $(ls -A "$RROOT" | grep -cvE "^hutch-test-rel-load[0-9]+-$$\$")))
+echo "load: containers=$N parallel=$PAR seconds=$secs failures=$nfail leftovers=$nleft"
 finish
