@@ -12,7 +12,7 @@ build=${BUILD_DIR:-build}
 cgroups_before=$(find /sys/fs/cgroup -maxdepth 4 -type d -name 'hutch-test-*' 2>/dev/null | sort)
 cmake -S . -B "$build" -DHUTCH_WERROR=ON >/dev/null
 cmake --build "$build" -j"$(nproc)"
-(cd "$build" && ctest --output-on-failure)
+(cd "$build" && ctest --output-on-failure --timeout 300)
 HUTCH="$repo/$build/hutch" bats bats/
 
 echo "# podman and containerd driving hutch"

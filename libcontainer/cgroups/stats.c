@@ -243,7 +243,6 @@ static json_t *hugetlb_stats(struct cgroup_manager *m)
   struct cg_hier *h = cg_locate(m, "hugetlb");
   if (!h)
     return o;
-  _cleanup_free_ char *mi = NULL;
   herr_t e = NULL;
   /* The sizes the kernel supports: /sys/kernel/mm/hugepages/hugepages-<N>kB. */
   static const char *const sizes[] = {"64KB", "2MB", "32MB", "512MB", "1GB", "16GB", NULL};
