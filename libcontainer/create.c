@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/sched.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
@@ -149,18 +150,24 @@ static int send_to_listener(struct creation *cr, int notify_fd, herr_t *err)
 }
 
 /* A failed send/receive on the sync socket: when the init died (EPIPE,
- * ECONNRESET), say how it died (e.g. a too-low memory limit). */
+ * ECONNRESET), say how it died (e.g. a too-low memory limit).  Only when the
+ * socket says so (a queued message, or the init's end closed): reading or
+ * reaping a live init would wait forever for it, and it for us. */
 static int sync_failed(struct creation *cr, const char *what, herr_t *err)
 {
-  if (errno == EPIPE || errno == ECONNRESET) {
+  int saved = errno;
+  struct pollfd p = {.fd = cr->sync_fd, .events = POLLIN};
+  if ((saved == EPIPE || saved == ECONNRESET) && poll(&p, 1, 0) == 1) {
     /* With go_late the init may have failed (and said why) before our GO:
      * its message is still queued on the socket. */
     struct sync_msg m;
     _cleanup_free_ char *payload = NULL;
-    if (sync_recv(cr->sync_fd, &m, &payload) > 0 && m.type == SYNC_ERROR)
+    if ((p.revents & POLLIN) && sync_recv(cr->sync_fd, &m, &payload) > 0 && m.type == SYNC_ERROR)
       return herr_from_parts(err, m.errnum, payload && *payload ? payload : "unknown error");
-    return init_exited_error(cr, err);
+    if (p.revents & POLLHUP)
+      return init_exited_error(cr, err);
   }
+  errno = saved;
   return herr_sys(err, "%s", what);
 }
 
@@ -336,6 +343,9 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
     return -1;
   if (s->has_linux)
     cgroup_allow_devices(c->cgroup, s->linux_.devices, s->linux_.n_devices);
+  /* Before making it: killed from here on, we leave it to `delete`. */
+  if (state_write_cgroup(c, err) < 0)
+    return -1;
   cr->cgroup_made = true; /* a partial cgroup_create is undone too */
   /* Without a user namespace from clone3 or namespaces to join, the init
    * can start its setup while we make the v1 cgroups (2 cores: ~0.4 ms of a

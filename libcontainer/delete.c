@@ -13,6 +13,15 @@
 int container_delete(struct container *c, bool force, herr_t *err)
 {
   enum container_status s = container_status(c);
+  if (s == CONTAINER_CREATING && !c->cgroup) {
+    /* No state.json, and we hold the lock `create` holds until it writes
+     * it: that create died (kill -9), perhaps after making the cgroup.
+     * Its init died with it (parent-death signal); remove what is left. */
+    if (state_read_cgroup(c, err) < 0)
+      return herr_wrap(err, "the cgroup of a create that died");
+    if (c->cgroup)
+      cgroup_claim_leaf(c->cgroup);
+  }
   if ((s == CONTAINER_RUNNING || s == CONTAINER_PAUSED) && !force)
     return herr_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", c->id,
                     container_status_name(s));

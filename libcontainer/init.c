@@ -121,7 +121,8 @@ static int fork_real_init(struct init_config *cfg, herr_t *err)
    * subreaper): from then on its death kills us. */
   if (sync_expect(cfg->sync_fd, SYNC_PID_ACK, NULL, "init", err) < 0)
     return -1;
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+    return herr_sys(err, "set the parent-death signal");
   return 0;
 }
 
@@ -205,7 +206,10 @@ void init_main(struct init_config *cfg)
   if (security_make_undumpable(&err) < 0)
     fail(cfg, &err);
   reset_signals();
-  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+    herr_sys(&err, "set the parent-death signal");
+    fail(cfg, &err);
+  }
   close_inherited(cfg);
 
   /* The parent has made the cgroup, set its limits and written the id maps;
@@ -222,7 +226,11 @@ void init_main(struct init_config *cfg)
   if (ns->new_ns[SPEC_NS_USER] || ns->user_joined) {
     if (ns_become_root(&err) < 0)
       fail(cfg, &err);
-    prctl(PR_SET_PDEATHSIG, SIGKILL); /* a credential change cleared it */
+    /* A credential change cleared it. */
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+      herr_sys(&err, "set the parent-death signal");
+      fail(cfg, &err);
+    }
   }
   if (ns->new_ns[SPEC_NS_CGROUP] || ns->new_ns[SPEC_NS_TIME])
     wait_go(cfg); /* the cgroup namespace's root; the parent's time-offset sync */
@@ -301,7 +309,11 @@ void init_main(struct init_config *cfg)
   if (cfg->seccomp && seccomp_uses_notify(&s->linux_.seccomp) && load_notify_seccomp(cfg, &err) < 0)
     fail(cfg, &err);
 
-  prctl(PR_SET_PDEATHSIG, 0);
+  /* Still set, it would kill the container once `create` exits. */
+  if (prctl(PR_SET_PDEATHSIG, 0) < 0) {
+    herr_sys(&err, "clear the parent-death signal");
+    fail(cfg, &err);
+  }
   if (sync_send(cfg->sync_fd, SYNC_READY, 0, 0, NULL) < 0)
     _exit(1);
   if (cfg->start_over_sync)

@@ -107,6 +107,47 @@ int state_write(const struct container *c, herr_t *err)
   return r;
 }
 
+int state_write_cgroup(const struct container *c, herr_t *err)
+{
+  if (!c->cgroup)
+    return 0;
+  json_t *j = cgroup_manager_to_json(c->cgroup);
+  char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  json_decref(j);
+  if (!text)
+    return herr_set(err, 0, "%s: cannot serialise", STATE_CGROUP);
+  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_CGROUP);
+  int r = write_file_atomic(path, text, strlen(text), 0600, err);
+  free(text);
+  return r;
+}
+
+int state_read_cgroup(struct container *c, herr_t *err)
+{
+  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_CGROUP);
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  _cleanup_herr_ herr_t e = NULL;
+  if (read_file_at(AT_FDCWD, path, &text, &len, &e) < 0) {
+    if (e->errnum == ENOENT)
+      return 0;
+    herr_from_parts(err, e->errnum, e->msg);
+    return -1;
+  }
+  json_error_t jerr;
+  json_t *j = json_loadb(text, len, 0, &jerr);
+  if (!j)
+    return herr_set(err, 0, "%s: corrupt: %s", path, jerr.text);
+  struct cgroup_manager *m = NULL;
+  int r = cgroup_manager_from_json(j, &m, err);
+  json_decref(j);
+  if (r < 0)
+    return herr_wrap(err, "%s", path);
+  cgroup_manager_free(c->cgroup);
+  c->cgroup = m;
+  return 1;
+}
+
 static char *jstr(json_t *j, const char *key)
 {
   const char *s = json_string_value(json_object_get(j, key));

@@ -2,7 +2,10 @@
  *   state.json   what later commands need (pid + start time, bundle, rootfs,
  *                created, cgroup), written by write-temp-then-rename;
  *   config.json  the config as it was at create time;
- *   exec.fifo    present while the container is "created".
+ *   exec.fifo    present while the container is "created";
+ *   cgroup.json  where the cgroup is, written by `create` before it makes
+ *                it: a create killed before state.json exists leaves
+ *                `delete` what it needs to remove the cgroup.
  * The directory itself is made with one mkdir (so two creates of one ID
  * cannot both win) and flock'ed by every command that changes it. */
 #ifndef HUTCH_STATE_H
@@ -17,6 +20,7 @@
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
 #define STATE_FIFO "exec.fifo"
+#define STATE_CGROUP "cgroup.json"
 
 /* mkdir -p root (0700 for directories it makes). */
 int state_root_ensure(const char *root, herr_t *err);
@@ -26,6 +30,12 @@ int state_dir_create(const char *root, const char *id, herr_t *err);
 void state_dir_remove(const char *state_dir);
 /* Write state.json for c (temp file + rename). */
 int state_write(const struct container *c, herr_t *err);
+/* Write cgroup.json: c->cgroup before it is made (no-op without one). */
+int state_write_cgroup(const struct container *c, herr_t *err);
+/* For a container whose create died before writing state.json: set
+ * c->cgroup from cgroup.json.  1 when set, 0 when there is none (the create
+ * died before recording it, so before making the cgroup), -1 on error. */
+int state_read_cgroup(struct container *c, herr_t *err);
 /* Fill c's fields from state.json.  Returns 1 when read, 0 when state.json
  * does not exist yet (container still being created), -1 on error. */
 int state_read(struct container *c, herr_t *err);

@@ -48,6 +48,11 @@ int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err);
 int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
 int cgroup_stats(struct cgroup_manager *m, json_t **out, herr_t *err);
 int cgroup_destroy(struct cgroup_manager *m, herr_t *err);
+/* A manager recorded before cgroup_create (a create that died before it
+ * could say what it made): count the container's own directory as made
+ * wherever it exists, so that cgroup_destroy removes it.  Ancestors such a
+ * create made are not known, and stay. */
+void cgroup_claim_leaf(struct cgroup_manager *m);
 /* linux.devices: allowed (rwm) on top of linux.resources.devices, as runc
  * does.  Call after cgroup_manager_new, before the first cgroup_apply; it
  * also makes that first cgroup_apply install the device rules (deny by

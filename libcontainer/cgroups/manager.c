@@ -486,6 +486,14 @@ int cgroup_destroy(struct cgroup_manager *m, herr_t *err)
   return ret;
 }
 
+void cgroup_claim_leaf(struct cgroup_manager *m)
+{
+  struct stat st;
+  for (size_t i = 0; i < m->n_h; i++)
+    if (m->h[i].created <= 0 && stat(m->h[i].dir, &st) == 0 && S_ISDIR(st.st_mode))
+      m->h[i].created = 1;
+}
+
 json_t *cgroup_manager_to_json(const struct cgroup_manager *m)
 {
   json_t *hs = json_array();
