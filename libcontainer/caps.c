@@ -124,18 +124,21 @@ int caps_apply_bounding(const struct spec_capabilities *c, herr_t *err)
     return -1;
   int last = caps_kernel_last();
   for (int cap = 0; cap <= last; cap++) {
-    int in = prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0);
-    if (in < 0)
-      return herr_sys(err, "process.capabilities.bounding: read %s",
-                      cap_display(cap, b, sizeof(b)));
     if (m.bnd & (UINT64_C(1) << cap)) {
+      int in = prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0);
+      if (in < 0)
+        return herr_sys(err, "process.capabilities.bounding: read %s",
+                        cap_display(cap, b, sizeof(b)));
       if (!in)
         hlog_warn("process.capabilities.bounding: %s is not in hutch's own bounding set: the "
                   "container cannot have it",
                   cap_display(cap, b, sizeof(b)));
       continue;
     }
-    if (in && prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0)
+    /* Dropping a cap already out of the set succeeds: no read first (but
+     * without CAP_SETPCAP, EPERM is fine for a cap that is not there). */
+    if (prctl(PR_CAPBSET_DROP, (unsigned long)cap, 0, 0, 0) < 0 &&
+        !(errno == EPERM && prctl(PR_CAPBSET_READ, (unsigned long)cap, 0, 0, 0) == 0))
       return herr_sys(err, "process.capabilities.bounding: drop %s%s",
                       cap_display(cap, b, sizeof(b)),
                       errno == EPERM ? " (hutch lacks CAP_SETPCAP)" : "");
@@ -206,8 +209,9 @@ int caps_apply_final(const struct spec_capabilities *c, herr_t *err)
   if (r < 0)
     return r;
 
-  /* Ambient last: each raise needs the cap in permitted and inheritable. */
-  if (cap_reset_ambient() < 0 && errno != EINVAL)
+  /* Ambient last: each raise needs the cap in permitted and inheritable.
+   * One CLEAR_ALL (libcap's cap_reset_ambient checks every cap first). */
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
     return herr_sys(err, "process.capabilities.ambient: reset");
   char skipped[512] = "";
   for (int cap = 0; cap < CAPS_MAX; cap++) {
