@@ -175,13 +175,23 @@ static int sync_failed(struct creation *cr, const char *what, herr_t *err)
 static int parent_sync(struct creation *cr, herr_t *err)
 {
   struct container *c = cr->c;
-  /* The init joins the cgroup itself once it has GO (cgroup_enter_self). */
+  /* The init joins the cgroup itself once it has GO (cgroup_enter_self_fds). */
   if (c->cgroup && c->spec->has_linux &&
       cgroup_apply(c->cgroup, &c->spec->linux_.resources, err) < 0)
     return -1;
   if ((cr->ns.clone_flags & CLONE_NEWUSER) && ns_write_id_maps(cr->stage1, c->spec, err) < 0)
     return -1;
-  if (sync_send(cr->sync_fd, SYNC_GO, 0, 0, NULL) < 0)
+  /* GO carries the cgroup files the init joins through (opened here). */
+  int fds[SYNC_MAX_FDS];
+  size_t nfds = 0;
+  if (c->cgroup && cgroup_open_join_fds(c->cgroup, cr->placed, fds, SYNC_MAX_FDS, &nfds, err) < 0)
+    return -1;
+  int sent = sync_send_fds(cr->sync_fd, SYNC_GO, fds, nfds);
+  int saved = errno;
+  for (size_t i = 0; i < nfds; i++)
+    close(fds[i]);
+  errno = saved;
+  if (sent < 0)
     return sync_failed(cr, "sync with the container init", err);
   for (;;) {
     struct sync_msg m;

@@ -184,9 +184,15 @@ static void wait_go(struct init_config *cfg)
     return;
   cfg->got_go = true;
   _cleanup_herr_ herr_t err = NULL;
-  if (sync_expect(cfg->sync_fd, SYNC_GO, NULL, "init", &err) < 0)
+  struct sync_msg m;
+  int fds[SYNC_MAX_FDS];
+  size_t n = 0;
+  if (sync_recv_fds(cfg->sync_fd, &m, NULL, fds, SYNC_MAX_FDS, &n) <= 0 || m.type != SYNC_GO)
     _exit(1); /* the parent failed (and reports it) or is gone */
-  if (cfg->cgroup && cgroup_enter_self(cfg->cgroup, cfg->cgroup_placed, &err) < 0)
+  int r = cfg->cgroup ? cgroup_enter_self_fds(cfg->cgroup, cfg->cgroup_placed, fds, n, &err) : 0;
+  for (size_t i = 0; i < n; i++)
+    close(fds[i]);
+  if (r < 0)
     fail(cfg, &err);
 }
 

@@ -11,22 +11,31 @@
 
 int sync_send_fd(int fd, enum sync_type type, int passfd)
 {
+  return sync_send_fds(fd, type, &passfd, passfd >= 0 ? 1 : 0);
+}
+
+int sync_send_fds(int fd, enum sync_type type, const int *fds, size_t nfds)
+{
   struct sync_msg m = {.type = type};
   struct iovec iov = {&m, sizeof(m)};
   union {
-    char buf[CMSG_SPACE(sizeof(int))];
+    char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
     struct cmsghdr align;
   } u;
   struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-  if (passfd >= 0) {
+  if (nfds > SYNC_MAX_FDS) {
+    errno = EMSGSIZE;
+    return -1;
+  }
+  if (nfds > 0) {
     memset(&u, 0, sizeof(u));
     mh.msg_control = u.buf;
-    mh.msg_controllen = sizeof(u.buf);
+    mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
     struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &passfd, sizeof(int));
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
   }
   ssize_t n;
   do
@@ -58,14 +67,25 @@ int sync_send(int fd, enum sync_type type, int errnum, int pid, const char *payl
 
 int sync_recv_fd(int fd, struct sync_msg *m, char **payload, int *rfd)
 {
+  size_t n = 0;
+  int got = -1;
+  int r = sync_recv_fds(fd, m, payload, &got, 1, &n);
   if (rfd)
-    *rfd = -1;
+    *rfd = n ? got : -1;
+  else if (n)
+    close(got);
+  return r;
+}
+
+int sync_recv_fds(int fd, struct sync_msg *m, char **payload, int *fds, size_t max, size_t *nfds)
+{
+  *nfds = 0;
   if (payload)
     *payload = NULL;
   char *buf = xmalloc(sizeof(*m) + SYNC_MAX_PAYLOAD + 1);
   struct iovec iov = {buf, sizeof(*m) + SYNC_MAX_PAYLOAD};
   union {
-    char cbuf[CMSG_SPACE(sizeof(int))];
+    char cbuf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
     struct cmsghdr align;
   } u;
   struct msghdr mh = {
@@ -80,16 +100,22 @@ int sync_recv_fd(int fd, struct sync_msg *m, char **payload, int *rfd)
   }
   for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
     if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-      int got;
-      memcpy(&got, CMSG_DATA(c), sizeof(int));
-      if (rfd && *rfd < 0)
-        *rfd = got;
-      else
-        close(got);
+      size_t k = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+      for (size_t i = 0; i < k; i++) {
+        int got;
+        memcpy(&got, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+        if (*nfds < max)
+          fds[(*nfds)++] = got;
+        else
+          close(got);
+      }
     }
   }
   if ((size_t)n < sizeof(*m)) {
     free(buf);
+    for (size_t i = 0; i < *nfds; i++)
+      close(fds[i]);
+    *nfds = 0;
     errno = EPROTO;
     return -1;
   }

@@ -27,6 +27,7 @@ enum sync_type {
 };
 
 #define SYNC_MAX_PAYLOAD (64 * 1024)
+#define SYNC_MAX_FDS 32 /* fds in one message */
 
 struct sync_msg {
   uint32_t type;
@@ -39,6 +40,11 @@ struct sync_msg {
 int sync_send(int fd, enum sync_type type, int errnum, int pid, const char *payload);
 /* Send a bare message of `type` carrying passfd with SCM_RIGHTS. */
 int sync_send_fd(int fd, enum sync_type type, int passfd);
+/* The same with nfds (<= SYNC_MAX_FDS) fds. */
+int sync_send_fds(int fd, enum sync_type type, const int *fds, size_t nfds);
+/* Like sync_recv; up to max passed fds (O_CLOEXEC) go to fds, *nfds says
+ * how many (more are closed). */
+int sync_recv_fds(int fd, struct sync_msg *m, char **payload, int *fds, size_t max, size_t *nfds);
 /* Like sync_recv; a passed fd (O_CLOEXEC) goes to *rfd (-1 when none). */
 int sync_recv_fd(int fd, struct sync_msg *m, char **payload, int *rfd);
 /* Receive one message; *payload (malloc'd, NUL-terminated) may be NULL when

@@ -41,6 +41,13 @@ int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err);
  * written by another process; unified_placed: clone3(CLONE_INTO_CGROUP)
  * already placed it in the unified hierarchy. */
 int cgroup_enter_self(struct cgroup_manager *m, bool unified_placed, herr_t *err);
+/* The same in two halves: the parent opens the files the init writes "0"
+ * to (in hierarchy order; at most max), the init writes through them (the
+ * opens, ~15 us each, leave the init's critical path). */
+int cgroup_open_join_fds(struct cgroup_manager *m, bool unified_placed, int *fds, size_t max,
+                         size_t *n, herr_t *err);
+int cgroup_enter_self_fds(struct cgroup_manager *m, bool unified_placed, const int *fds, size_t n,
+                          herr_t *err);
 int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
 int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err);
 int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err);

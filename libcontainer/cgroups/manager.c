@@ -418,6 +418,56 @@ int cgroup_enter_self(struct cgroup_manager *m, bool unified_placed, herr_t *err
   return 0;
 }
 
+static const char *join_file(const struct cg_hier *h)
+{
+  return h->v2 ? "cgroup.procs" : "tasks";
+}
+
+int cgroup_open_join_fds(struct cgroup_manager *m, bool unified_placed, int *fds, size_t max,
+                         size_t *n, herr_t *err)
+{
+  *n = 0;
+  for (size_t i = 0; i < m->n_h; i++) {
+    struct cg_hier *h = &m->h[i];
+    if (h->v2 && unified_placed)
+      continue;
+    _cleanup_free_ char *path = xasprintf("%s/%s", h->dir, join_file(h));
+    int fd = *n < max ? open(path, O_WRONLY | O_CLOEXEC) : -1;
+    if (fd < 0) {
+      if (*n >= max)
+        errno = EMFILE;
+      herr_sys(err, "cgroup: open %s", path);
+      for (size_t k = 0; k < *n; k++)
+        close(fds[k]);
+      *n = 0;
+      return -1;
+    }
+    fds[(*n)++] = fd;
+  }
+  return 0;
+}
+
+int cgroup_enter_self_fds(struct cgroup_manager *m, bool unified_placed, const int *fds, size_t n,
+                          herr_t *err)
+{
+  size_t k = 0;
+  for (size_t i = 0; i < m->n_h; i++) {
+    struct cg_hier *h = &m->h[i];
+    if (h->v2 && unified_placed)
+      continue;
+    if (k >= n)
+      return herr_set(err, EPROTO, "cgroup: join %s: no file to write", h->dir);
+    ssize_t w;
+    do
+      w = write(fds[k], "0", 1);
+    while (w < 0 && errno == EINTR);
+    if (w < 0)
+      return herr_sys(err, "cgroup: join %s: write \"0\" to %s", h->dir, join_file(h));
+    k++;
+  }
+  return 0;
+}
+
 int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err)
 {
   return cg_apply_resources(m, r, err);
