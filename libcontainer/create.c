@@ -418,7 +418,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   if (go_late && cgroup_create_legacy(c->cgroup, err) < 0)
     return -1;
   _cleanup_free_ char *cfg_copy = xasprintf("%s/%s", c->state_dir, STATE_CONFIG);
-  if (write_file_atomic(cfg_copy, cfg_text, cfg_len, 0600, err) < 0)
+  if (write_file_new(cfg_copy, cfg_text, cfg_len, 0600, err) < 0)
     return -1;
   if (parent_sync(cr, err) < 0)
     return -1;

@@ -84,6 +84,19 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
   return 0;
 }
 
+int write_file_new(const char *path, const char *data, size_t len, mode_t mode, herr_t *err)
+{
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
+  if (fd < 0)
+    return herr_sys(err, "create %s", path);
+  if (write_all(fd, data, len) < 0) {
+    herr_sys(err, "write %s", path);
+    unlink(path);
+    return -1;
+  }
+  return 0;
+}
+
 int state_write(const struct container *c, herr_t *err)
 {
   json_t *j = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s}", "ociVersion", "1.3.0", "id",
@@ -117,7 +130,7 @@ int state_write_cgroup(const struct container *c, herr_t *err)
   if (!text)
     return herr_set(err, 0, "%s: cannot serialise", STATE_CGROUP);
   _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_CGROUP);
-  int r = write_file_atomic(path, text, strlen(text), 0600, err);
+  int r = write_file_new(path, text, strlen(text), 0600, err);
   free(text);
   return r;
 }
@@ -134,6 +147,8 @@ int state_read_cgroup(struct container *c, herr_t *err)
     herr_from_parts(err, e->errnum, e->msg);
     return -1;
   }
+  if (len == 0)
+    return 0; /* created, killed before the write: the cgroup was not made yet */
   json_error_t jerr;
   json_t *j = json_loadb(text, len, 0, &jerr);
   if (!j)

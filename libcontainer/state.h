@@ -44,6 +44,10 @@ int state_read(struct container *c, herr_t *err);
 int state_parse(struct container *c, const char *text, size_t len, const char *path, herr_t *err);
 /* Write data to path atomically (temp file in the same dir + rename). */
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, herr_t *err);
+/* Create path (O_EXCL) and write data: for the files of a state dir that
+ * `create` has just made and that nobody reads before state.json exists
+ * (one write(2) of a small file is not torn by a kill; no rename needed). */
+int write_file_new(const char *path, const char *data, size_t len, mode_t mode, herr_t *err);
 /* /proc/<pid>/stat: field 22 (starttime) and field 3 (state char).
  * Returns 0, or -1 when the process does not exist. */
 int proc_stat_start(pid_t pid, unsigned long long *start, char *state);
