@@ -6,10 +6,11 @@
 #          filesystems), jq (editing config.json in tests), iproute2
 #          (network namespace checks), util-linux (unshare, script),
 #          file (checks busybox is static), bc + time (tests/bench)
+#   bench: crun runc (the runtimes tests/bench compares hutch with)
 set -eu
 pkgs="gcc make cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
       bats bats-support bats-assert busybox-static jq iproute2 util-linux file
-      bc time"
+      bc time crun runc"
 missing=""
 for p in $pkgs; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
