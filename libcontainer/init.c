@@ -264,6 +264,8 @@ void init_main(struct init_config *cfg)
       .bundle = cfg->bundle,
       .need_cgroup = need_cgroup,
       .need_cgroup_arg = cfg,
+      /* A mount namespace copied from the parent's has its cgroup mounts. */
+      .mountinfo = ns->joined[SPEC_NS_MOUNT] ? NULL : cgroup_mountinfo(cfg->cgroup),
   };
   if (rootfs_prepare(&rc, &err) < 0)
     fail(cfg, &err);

@@ -39,6 +39,10 @@ struct rootfs_ctx {
    * cgroup (a cgroup mount, device nodes); must not return on failure. */
   void (*need_cgroup)(void *arg);
   void *need_cgroup_arg;
+  /* optional: the host's /proc/self/mountinfo, read before the clone; the
+   * cgroup mounts under /sys/fs/cgroup are the same in a mount namespace
+   * cloned from it (NULL: read it). */
+  const char *mountinfo;
 };
 
 /* Check everything rootfs_prepare/finalize would refuse (mount options,

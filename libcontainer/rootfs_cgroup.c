@@ -163,8 +163,10 @@ int rootfs_mount_cgroup(struct rootfs_ctx *c, size_t i, const struct mount_opts 
     return herr_sys(err, "mounts[%zu]: reopen %s after mounting", i, dest);
 
   _cleanup_free_ char *self = NULL, *info = NULL;
+  if (c->mountinfo)
+    info = xstrdup(c->mountinfo); /* parsed in place */
   if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL, err) < 0 ||
-      read_file_at(AT_FDCWD, "/proc/self/mountinfo", &info, NULL, err) < 0)
+      (!info && read_file_at(AT_FDCWD, "/proc/self/mountinfo", &info, NULL, err) < 0))
     return herr_wrap(err, "mounts[%zu]: cgroup on %s", i, dest);
 
   unsigned long flags = o->flags | CGROUP_DEFAULT_FLAGS;

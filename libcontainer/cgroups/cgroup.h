@@ -35,6 +35,9 @@ int cgroup_create(struct cgroup_manager *m, herr_t *err);
 int cgroup_create_unified(struct cgroup_manager *m, herr_t *err);
 int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err);
 int cgroup_clone_into_fd(struct cgroup_manager *m); /* -1 when not available */
+/* The /proc/self/mountinfo text cgroup_manager_new read (NULL for a
+ * manager loaded from the state file). */
+const char *cgroup_mountinfo(const struct cgroup_manager *m);
 int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err);
 /* Called by a single-threaded process (the container init) to join the
  * cgroup itself: v1 hierarchies through `tasks`, much cheaper than a pid

@@ -44,6 +44,7 @@ struct cgroup_manager {
   bool dev_defaults_pending; /* set by cgroup_allow_devices: apply device rules once */
   uint64_t oom_seen;         /* v2: memory.events oom_kill last seen */
   int clone_fd;              /* O_PATH|O_DIRECTORY fd of the unified dir (pure v2), or -1 */
+  char *mountinfo;           /* /proc/self/mountinfo as cgroup_manager_new read it, or NULL */
 };
 
 /* ---- path.c: host probing and cgroupsPath resolution ------------------ */

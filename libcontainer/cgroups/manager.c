@@ -52,6 +52,7 @@ void cgroup_manager_free(struct cgroup_manager *m)
 {
   if (!m)
     return;
+  free(m->mountinfo);
   for (size_t i = 0; i < m->n_h; i++)
     hier_clear(&m->h[i]);
   free(m->h);
@@ -85,6 +86,7 @@ int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_m
   m->mode = mode;
   m->clone_fd = -1;
   m->path = steal_pointer(&path);
+  m->mountinfo = steal_pointer(&mountinfo);
   for (size_t i = 0; i < nm; i++) {
     if (mode == CG_MODE_UNIFIED && !mounts[i].v2)
       continue;
@@ -217,16 +219,21 @@ int cg2_enable_controller(struct cg_hier *h, const char *ctrl, herr_t *err)
   return 0;
 }
 
-/* v1 cpuset directories start empty: copy the parent's cpus/mems. */
-static int cpuset_init(const char *parent, const char *dir, herr_t *err)
+/* v1 cpuset directories start empty: copy the parent's cpus/mems.  A
+ * directory that existed keeps what it has; one just made (fresh) is empty
+ * or, under cgroup.clone_children, already has the parent's values: no
+ * need to read it first (each cgroup file read is an open + read + close). */
+static int cpuset_init(const char *parent, const char *dir, bool fresh, herr_t *err)
 {
   static const char *const files[] = {"cpuset.cpus", "cpuset.mems"};
   for (int i = 0; i < 2; i++) {
     _cleanup_free_ char *cur = NULL, *pv = NULL;
-    if (cg_read(dir, files[i], &cur, err) < 0)
-      return -1;
-    if (cur[0] != '\n' && cur[0] != '\0')
-      continue;
+    if (!fresh) {
+      if (cg_read(dir, files[i], &cur, err) < 0)
+        return -1;
+      if (cur[0] != '\n' && cur[0] != '\0')
+        continue;
+    }
     if (cg_read(parent, files[i], &pv, err) < 0)
       return -1;
     if (cg_write(dir, files[i], pv, NULL, err) < 0)
@@ -255,7 +262,8 @@ static int create_one(struct cg_hier *h, herr_t *err)
     free(cur);
     cur = next;
     rest += l;
-    if (mkdir(cur, 0755) == 0) {
+    bool fresh = mkdir(cur, 0755) == 0;
+    if (fresh) {
       created++;
       if (!first_new)
         first_new = xstrdup(cur);
@@ -265,7 +273,7 @@ static int create_one(struct cg_hier *h, herr_t *err)
     }
     if (cpuset) {
       _cleanup_free_ char *parent = xasprintf("%.*s", (int)(strrchr(cur, '/') - cur), cur);
-      if (cpuset_init(parent, cur, err) < 0) {
+      if (cpuset_init(parent, cur, fresh, err) < 0) {
         herr_wrap(err, "cgroup: %s", cur);
         goto fail;
       }
@@ -338,6 +346,11 @@ int cgroup_create_unified(struct cgroup_manager *m, herr_t *err)
     m->clone_fd = open(u->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   }
   return 0;
+}
+
+const char *cgroup_mountinfo(const struct cgroup_manager *m)
+{
+  return m ? m->mountinfo : NULL;
 }
 
 int cgroup_clone_into_fd(struct cgroup_manager *m)
