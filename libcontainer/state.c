@@ -62,20 +62,30 @@ void state_dir_remove(const char *state_dir)
   rmdir(state_dir);
 }
 
+/* open(path, O_WRONLY | O_CREAT | flags) and write data; removed again
+ * when the write fails. */
+static int write_whole(const char *path, int flags, const char *data, size_t len, mode_t mode,
+                       herr_t *err)
+{
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode);
+  if (fd < 0)
+    return herr_sys(err, "open %s", path);
+  if (write_all(fd, data, len) < 0) {
+    herr_sys(err, "write %s", path);
+    unlink(path);
+    return -1;
+  }
+  return 0;
+}
+
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, herr_t *err)
 {
   _cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
-  _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
-  if (fd < 0)
-    return herr_sys(err, "open %s", tmp);
   /* No fsync: rename() is what makes the update atomic for readers, and the
    * state does not outlive a reboot (it describes live processes); an fsync
    * cost 2-16 ms per file on an ext4 --root. */
-  if (write_all(fd, data, len) < 0) {
-    herr_sys(err, "write %s", tmp);
-    unlink(tmp);
+  if (write_whole(tmp, O_TRUNC, data, len, mode, err) < 0)
     return -1;
-  }
   if (rename(tmp, path) < 0) {
     herr_sys(err, "rename %s to %s", tmp, path);
     unlink(tmp);
@@ -86,15 +96,7 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
 
 int write_file_new(const char *path, const char *data, size_t len, mode_t mode, herr_t *err)
 {
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode);
-  if (fd < 0)
-    return herr_sys(err, "create %s", path);
-  if (write_all(fd, data, len) < 0) {
-    herr_sys(err, "write %s", path);
-    unlink(path);
-    return -1;
-  }
-  return 0;
+  return write_whole(path, O_EXCL, data, len, mode, err);
 }
 
 int state_write(const struct container *c, herr_t *err)

@@ -299,10 +299,12 @@ int cgroup_create(struct cgroup_manager *m, herr_t *err)
   return cgroup_create_legacy(m, err);
 }
 
-int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err)
+/* mkdir in the v1 hierarchies, or in the unified one; a failure removes
+ * everything made so far. */
+static int create_hiers(struct cgroup_manager *m, bool v2, herr_t *err)
 {
   for (size_t i = 0; i < m->n_h; i++) {
-    if (m->h[i].v2)
+    if (m->h[i].v2 != v2)
       continue;
     if (create_one(&m->h[i], err) < 0) {
       herr_t ignored = NULL;
@@ -314,18 +316,15 @@ int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err)
   return 0;
 }
 
+int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err)
+{
+  return create_hiers(m, false, err);
+}
+
 int cgroup_create_unified(struct cgroup_manager *m, herr_t *err)
 {
-  for (size_t i = 0; i < m->n_h; i++) {
-    if (!m->h[i].v2)
-      continue;
-    if (create_one(&m->h[i], err) < 0) {
-      herr_t ignored = NULL;
-      cgroup_destroy(m, &ignored);
-      herr_free(&ignored);
-      return -1;
-    }
-  }
+  if (create_hiers(m, true, err) < 0)
+    return -1;
   struct cg_hier *u = cg_unified(m);
   if (m->mode == CG_MODE_UNIFIED && u) {
     /* Every controller the host offers, as runc does, so that stats and later
