@@ -59,28 +59,7 @@ int console_socket_connect(const char *path, herr_t *err)
 
 int console_send_fd(int sock, int fd, const char *name, herr_t *err)
 {
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } ctl;
-  memset(&ctl, 0, sizeof(ctl));
-  struct iovec iov = {.iov_base = (void *)name, .iov_len = strlen(name)};
-  struct msghdr msg = {
-      .msg_iov = &iov,
-      .msg_iovlen = 1,
-      .msg_control = ctl.buf,
-      .msg_controllen = sizeof(ctl.buf),
-  };
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t n;
-  do
-    n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
+  if (send_with_fds(sock, name, strlen(name), &fd, 1) < 0)
     return herr_sys(err, "send the pty master over the console socket");
   return 0;
 }

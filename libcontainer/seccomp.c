@@ -449,22 +449,9 @@ int seccomp_install(const struct spec_seccomp *sc, int *notify_fd, herr_t *err)
 
 /* ---- the listener (runtime side) -------------------------------------- */
 
-static int send_with_fd(int sock, const char *data, size_t len, int fd)
+static int send_state_and_fd(int sock, const char *data, size_t len, int fd)
 {
-  char cbuf[CMSG_SPACE(sizeof(int))];
-  memset(cbuf, 0, sizeof(cbuf));
-  struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
-  struct msghdr msg = {
-      .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-  struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int));
-  memcpy(CMSG_DATA(c), &fd, sizeof(int));
-  ssize_t n;
-  do
-    n = sendmsg(sock, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
+  ssize_t n = send_with_fds(sock, data, len, &fd, 1);
   if (n < 0)
     return -1;
   /* The fd went with the first part; the rest is plain payload. */
@@ -537,7 +524,7 @@ int seccomp_send_to_listener(const struct spec_seccomp *sc, int notify_fd, const
   int s = connect_unix(sc->listener_path, err);
   if (s < 0)
     r = -1;
-  else if (send_with_fd(s, text, strlen(text), notify_fd) < 0)
+  else if (send_state_and_fd(s, text, strlen(text), notify_fd) < 0)
     r = herr_sys(err, "linux.seccomp.listenerPath: send the seccomp fd to %s", sc->listener_path);
   if (s >= 0)
     close(s);

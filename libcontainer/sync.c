@@ -17,31 +17,11 @@ int sync_send_fd(int fd, enum sync_type type, int passfd)
 int sync_send_fds(int fd, enum sync_type type, const int *fds, size_t nfds)
 {
   struct sync_msg m = {.type = type};
-  struct iovec iov = {&m, sizeof(m)};
-  union {
-    char buf[CMSG_SPACE(sizeof(int) * SYNC_MAX_FDS)];
-    struct cmsghdr align;
-  } u;
-  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
   if (nfds > SYNC_MAX_FDS) {
     errno = EMSGSIZE;
     return -1;
   }
-  if (nfds > 0) {
-    memset(&u, 0, sizeof(u));
-    mh.msg_control = u.buf;
-    mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
-    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
-  }
-  ssize_t n;
-  do
-    n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  return n < 0 ? -1 : 0;
+  return send_with_fds(fd, &m, sizeof(m), fds, nfds) < 0 ? -1 : 0;
 }
 
 int sync_send(int fd, enum sync_type type, int errnum, int pid, const char *payload)

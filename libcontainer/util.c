@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
 
 void *xmalloc(size_t n)
 {
@@ -116,4 +118,33 @@ int read_file_at(int dirfd, const char *path, char **out, size_t *len, herr_t *e
   if (len)
     *len = (size_t)n;
   return 0;
+}
+
+ssize_t send_with_fds(int sock, const void *data, size_t len, const int *fds, size_t nfds)
+{
+  union {
+    char buf[CMSG_SPACE(sizeof(int) * 32)];
+    struct cmsghdr align;
+  } u;
+  if (nfds > 32) {
+    errno = EMSGSIZE;
+    return -1;
+  }
+  struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+  struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+  if (nfds > 0) {
+    memset(&u, 0, sizeof(u));
+    mh.msg_control = u.buf;
+    mh.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+    memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+  }
+  ssize_t n;
+  do
+    n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n;
 }

@@ -51,6 +51,10 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Write all of buf, retrying on EINTR/short writes. Returns 0 or -1 (errno set). */
 int write_all(int fd, const void *buf, size_t len);
+/* One sendmsg of data (len may be 0 only with fds) carrying nfds (<= 32)
+ * fds with SCM_RIGHTS; MSG_NOSIGNAL, EINTR retried.  Returns the bytes
+ * sent, or -1 with errno. */
+ssize_t send_with_fds(int sock, const void *data, size_t len, const int *fds, size_t nfds);
 /* Read an fd to EOF into a NUL-terminated malloc'd buffer. Returns length or -1. */
 ssize_t read_all_fd(int fd, char **out);
 /* Write a string to dirfd/path (O_WRONLY|O_CLOEXEC, no O_CREAT unless create). */
