@@ -14,15 +14,5 @@
 set -eu
 pkgs="podman conmon netavark aardvark-dns iptables containerd umoci jq busybox-static
       util-linux"
-missing=""
-for p in $pkgs; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  # --no-install-recommends: no buildah, fuse-overlayfs or slirp4netns
-  # (rootful podman with the kernel's overlay driver needs none of them).
-  # shellcheck disable=SC2086
-  apt-get install -y --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086
+sh "$(dirname "$0")/apt-ensure.sh" $pkgs

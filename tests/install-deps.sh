@@ -11,16 +11,8 @@ set -eu
 pkgs="gcc make cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
       bats bats-support bats-assert busybox-static jq iproute2 util-linux file
       bc time crun runc"
-missing=""
-for p in $pkgs; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  # shellcheck disable=SC2086
-  apt-get install -y --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086
+sh "$(dirname "$0")/apt-ensure.sh" $pkgs
 # The pure cgroup-v2 VM (qemu) that tests/run-all.sh uses.
 sh "$(dirname "$0")/vm/install-deps.sh"
 # podman, conmon, containerd, umoci, ... for bats/clients.

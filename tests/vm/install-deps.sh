@@ -12,13 +12,5 @@
 # into its cache and never installs it on the host.
 set -eu
 pkgs="qemu-system-x86 qemu-system-data busybox-static cpio xz-utils util-linux"
-missing=""
-for p in $pkgs; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"
-done
-if [ -n "$missing" ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update
-  # shellcheck disable=SC2086
-  apt-get install -y --no-install-recommends $missing
-fi
+# shellcheck disable=SC2086
+sh "$(dirname "$0")/../apt-ensure.sh" $pkgs
