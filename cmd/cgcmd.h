@@ -4,7 +4,7 @@
 #define HUTCH_CGCMD_H
 
 #include "libcontainer/cgroups/cgroup.h"
-#include "libcontainer/lifecycle.h"
+#include "libcontainer/container/lifecycle.h"
 
 /* Load (and lock, when `lock`) container id; fails when it has no cgroup. */
 static inline int cgcmd_load(const char *root, const char *id, bool lock, struct container **out,

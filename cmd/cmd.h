@@ -5,7 +5,7 @@
 #include <getopt.h>
 #include <stdbool.h>
 
-#include "libcontainer/error.h"
+#include "spec/base/error.h"
 
 struct hutch_ctx {
   const char *root;     /* --root, default /run/hutch */

@@ -4,7 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/create_opts.h"
-#include "libcontainer/lifecycle.h"
+#include "libcontainer/container/lifecycle.h"
 
 enum {
   OPT_CONSOLE = 256,

@@ -3,7 +3,7 @@
 #define HUTCH_CMD_CREATE_OPTS_H
 
 #include "cmd/cmd.h"
-#include "libcontainer/lifecycle.h"
+#include "libcontainer/container/lifecycle.h"
 
 /* Parse argv of create/run into o (and run's --detach/--keep when the
  * pointers are not NULL).  Returns 0, or 1 after printing a usage error. */

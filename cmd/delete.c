@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/lifecycle.h"
+#include "libcontainer/container/lifecycle.h"
 
 int cmd_delete(struct hutch_ctx *ctx, int argc, char **argv)
 {

@@ -1,13 +1,13 @@
 /* hutch exec [OPTIONS] ID [COMMAND [ARG...]]: run a process in a running
- * container (libcontainer/exec.h).  In the foreground the exit status is the
+ * container (libcontainer/container/exec.h).  In the foreground the exit status is the
  * process's (128+N when killed by signal N); errors before the process runs
  * exit 1. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/exec.h"
-#include "libcontainer/util.h"
+#include "libcontainer/container/exec.h"
+#include "libcontainer/utils/fileio.h"
 
 enum {
   OPT_CONSOLE = 256,
@@ -133,7 +133,8 @@ int cmd_exec(struct hutch_ctx *ctx, int argc, char **argv)
   struct exec_process x = {0};
   int status = 0;
   int ret = 0;
-  if (container_load(ctx->root, id, &c, &err) < 0 || exec_process_build(c, &o, &x, &err) < 0 ||
+  if (container_load(ctx->root, id, &c, &err) < 0 ||
+      exec_process_build(c->spec, c->id, &o, &x, &err) < 0 ||
       container_exec(c, &o, &x, &status, &err) < 0)
     ret = cmd_fail(ctx, &err, "exec %s", id);
   else

@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/util.h"
+#include "libcontainer/utils/fileio.h"
 #include "spec/spec.h"
 
 int cmd_features(struct hutch_ctx *ctx, int argc, char **argv)

@@ -2,7 +2,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/lifecycle.h"
+#include "libcontainer/container/lifecycle.h"
 #include "spec/spec.h"
 
 int cmd_kill(struct hutch_ctx *ctx, int argc, char **argv)

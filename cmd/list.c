@@ -9,9 +9,9 @@
 #include <sys/stat.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/lifecycle.h"
-#include "libcontainer/log.h"
-#include "libcontainer/util.h"
+#include "libcontainer/container/lifecycle.h"
+#include "spec/base/log.h"
+#include "libcontainer/utils/fileio.h"
 
 struct row {
   char *cells[6];

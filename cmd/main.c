@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/log.h"
+#include "spec/base/log.h"
 #include "version.h"
 
 #define CONTAINER_OPTS                                                                             \

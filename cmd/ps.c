@@ -11,7 +11,7 @@
 
 #include "cmd/cgcmd.h"
 #include "cmd/cmd.h"
-#include "libcontainer/util.h"
+#include "libcontainer/utils/fileio.h"
 
 /* Run ps with args and return its stdout. */
 static int run_ps(char **args, size_t nargs, char **out, herr_t *err)

@@ -12,10 +12,10 @@
 #include "cmd/cmd.h"
 #include "cmd/create_opts.h"
 #include "libcontainer/cgroups/cgroup.h"
-#include "libcontainer/lifecycle.h"
-#include "libcontainer/log.h"
-#include "libcontainer/tty_relay.h"
-#include "libcontainer/util.h"
+#include "libcontainer/container/lifecycle.h"
+#include "spec/base/log.h"
+#include "libcontainer/process/tty_relay.h"
+#include "libcontainer/utils/fileio.h"
 
 /* Reap children until the init exits; forward everything else to it. */
 static int wait_forwarding(int sfd, pid_t init)

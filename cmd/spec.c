@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/util.h"
+#include "libcontainer/utils/fileio.h"
 #include "spec/spec.h"
 
 int cmd_spec(struct hutch_ctx *ctx, int argc, char **argv)

@@ -1,6 +1,6 @@
 /* hutch start ID */
 #include "cmd/cmd.h"
-#include "libcontainer/lifecycle.h"
+#include "libcontainer/container/lifecycle.h"
 
 int cmd_start(struct hutch_ctx *ctx, int argc, char **argv)
 {

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "cmd/cmd.h"
-#include "libcontainer/lifecycle.h"
+#include "libcontainer/container/lifecycle.h"
 
 int cmd_state(struct hutch_ctx *ctx, int argc, char **argv)
 {

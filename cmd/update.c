@@ -12,7 +12,7 @@
 
 #include "cmd/cgcmd.h"
 #include "cmd/cmd.h"
-#include "libcontainer/util.h"
+#include "libcontainer/utils/fileio.h"
 
 /* Parse a lone linux.resources object with the spec parser (same validation
  * and messages as config.json) by wrapping it in a minimal config. */

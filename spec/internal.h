@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "spec/base/util.h"
 #include "spec/spec.h"
 
 struct jctx {
@@ -21,10 +22,6 @@ struct jctx {
   size_t len, cap;
   herr_t *err;
 };
-
-/* Allocation that aborts on OOM (hutch_spec does not link util.c). */
-void *spec_xcalloc(size_t n, size_t size);
-char *spec_xstrdup(const char *s);
 
 void jc_init(struct jctx *c, const char *fname, herr_t *err);
 void jc_fini(struct jctx *c);

@@ -9,27 +9,11 @@
 
 #include "spec/internal.h"
 
-void *spec_xcalloc(size_t n, size_t size)
-{
-  void *p = calloc(n ? n : 1, size ? size : 1);
-  if (p == NULL)
-    abort();
-  return p;
-}
-
-char *spec_xstrdup(const char *s)
-{
-  char *p = strdup(s);
-  if (p == NULL)
-    abort();
-  return p;
-}
-
 void jc_init(struct jctx *c, const char *fname, herr_t *err)
 {
   c->fname = fname;
   c->cap = 128;
-  c->path = spec_xcalloc(c->cap, 1);
+  c->path = xcalloc(c->cap, 1);
   c->len = 0;
   c->err = err;
 }
@@ -161,7 +145,7 @@ int jv_string(struct jctx *c, json_t *v, char **out)
     return jc_fail(c, "expected a string");
   if (out) {
     free(*out);
-    *out = spec_xstrdup(json_string_value(v));
+    *out = xstrdup(json_string_value(v));
   }
   return 0;
 }
@@ -304,7 +288,7 @@ int jc_strv(struct jctx *c, json_t *obj, const char *key, bool required, char **
     return r;
   spec_strv_free(*out, *n);
   size_t len = json_array_size(a);
-  *out = spec_xcalloc(len + 1, sizeof(char *));
+  *out = xcalloc(len + 1, sizeof(char *));
   *n = len;
   size_t m = jc_key(c, key);
   for (size_t i = 0; i < len; i++) {
@@ -324,7 +308,7 @@ int jc_kv(struct jctx *c, json_t *obj, const char *key, struct spec_kv **out, si
   if (r <= 0)
     return r;
   size_t len = json_object_size(o);
-  *out = spec_xcalloc(len, sizeof(**out));
+  *out = xcalloc(len, sizeof(**out));
   *n = 0;
   size_t m = jc_key(c, key);
   const char *k;
@@ -332,7 +316,7 @@ int jc_kv(struct jctx *c, json_t *obj, const char *key, struct spec_kv **out, si
   json_object_foreach(o, k, v)
   {
     struct spec_kv *kv = &(*out)[(*n)++];
-    kv->key = spec_xstrdup(k);
+    kv->key = xstrdup(k);
     size_t m2 = jc_map_key(c, k);
     if (jv_string(c, v, &kv->value) < 0)
       return -1;

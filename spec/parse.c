@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "libcontainer/util.h"
+#include "spec/base/util.h"
 #include "spec/internal.h"
 
 /* ociVersion: SemVer 2.0.0, major 1. */
@@ -62,7 +62,7 @@ int spec_parse_id_mappings(struct jctx *c, json_t *obj, const char *key,
   if (r <= 0)
     return r;
   size_t len = json_array_size(a);
-  *out = spec_xcalloc(len, sizeof(**out));
+  *out = xcalloc(len, sizeof(**out));
   *n = len;
   size_t m = jc_key(c, key);
   for (size_t i = 0; i < len; i++) {
@@ -131,7 +131,7 @@ static int parse_mounts(struct jctx *c, json_t *top, struct spec *s)
   if (r <= 0)
     return r;
   size_t len = json_array_size(a);
-  s->mounts = spec_xcalloc(len, sizeof(*s->mounts));
+  s->mounts = xcalloc(len, sizeof(*s->mounts));
   s->n_mounts = len;
   size_t m = jc_key(c, "mounts");
   for (size_t i = 0; i < len; i++) {
@@ -175,7 +175,7 @@ static int parse_hooks(struct jctx *c, json_t *top, struct spec *s)
     if (r == 0)
       continue;
     size_t len = json_array_size(a);
-    s->hooks.hooks[k] = spec_xcalloc(len, sizeof(struct spec_hook));
+    s->hooks.hooks[k] = xcalloc(len, sizeof(struct spec_hook));
     s->hooks.n_hooks[k] = len;
     size_t m2 = jc_key(c, name);
     for (size_t i = 0; i < len; i++) {
@@ -255,7 +255,7 @@ int spec_parse(const char *json, size_t len, const char *fname, struct spec **ou
   json_t *top;
   if (spec_load_json(json, len, fname, &top, err) < 0)
     return -1;
-  struct spec *s = spec_xcalloc(1, sizeof(*s));
+  struct spec *s = xcalloc(1, sizeof(*s));
   struct jctx c;
   jc_init(&c, fname, err);
   int r = parse_doc(&c, top, s);
@@ -346,7 +346,7 @@ int spec_parse_process(const char *json, size_t len, const char *fname, struct s
   json_t *top;
   if (spec_load_json(json, len, fname, &top, err) < 0)
     return -1;
-  struct spec_process *p = spec_xcalloc(1, sizeof(*p));
+  struct spec_process *p = xcalloc(1, sizeof(*p));
   struct jctx c;
   jc_init(&c, fname, err);
   int r = spec_parse_process_obj(&c, top, p);

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libcontainer/util.h"
+#include "spec/base/util.h"
 #include "spec/internal.h"
 
 static const char *const propagations[] = {
@@ -33,7 +33,7 @@ static int parse_namespaces(struct jctx *c, json_t *lo, struct spec_linux *l)
   if (r <= 0)
     return r;
   size_t len = json_array_size(a);
-  l->namespaces = spec_xcalloc(len, sizeof(*l->namespaces));
+  l->namespaces = xcalloc(len, sizeof(*l->namespaces));
   size_t m = jc_key(c, "namespaces");
   for (size_t i = 0; i < len; i++) {
     size_t m2 = jc_idx(c, i);
@@ -65,7 +65,7 @@ static int parse_time_offsets(struct jctx *c, json_t *lo, struct spec_linux *l)
   int r = jc_object(c, lo, "timeOffsets", false, &o);
   if (r <= 0)
     return r;
-  l->time_offsets = spec_xcalloc(json_object_size(o), sizeof(*l->time_offsets));
+  l->time_offsets = xcalloc(json_object_size(o), sizeof(*l->time_offsets));
   size_t m = jc_key(c, "timeOffsets");
   const char *k;
   json_t *v;
@@ -78,7 +78,7 @@ static int parse_time_offsets(struct jctx *c, json_t *lo, struct spec_linux *l)
     if (!known)
       return jc_fail(c, "unknown clock \"%s\" (expected monotonic or boottime)", k);
     struct spec_time_offset *t = &l->time_offsets[l->n_time_offsets++];
-    t->clock = spec_xstrdup(k);
+    t->clock = xstrdup(k);
     if (jv_object(c, v) < 0 || jc_i64(c, v, "secs", false, &t->secs) < 0 ||
         jc_u32(c, v, "nanosecs", false, &t->nanosecs) < 0)
       return -1;
@@ -97,7 +97,7 @@ static int parse_devices(struct jctx *c, json_t *lo, struct spec_linux *l)
   if (r <= 0)
     return r;
   size_t len = json_array_size(a);
-  l->devices = spec_xcalloc(len, sizeof(*l->devices));
+  l->devices = xcalloc(len, sizeof(*l->devices));
   l->n_devices = len;
   size_t m = jc_key(c, "devices");
   for (size_t i = 0; i < len; i++) {
@@ -149,14 +149,14 @@ static int parse_net_devices(struct jctx *c, json_t *lo, struct spec_linux *l)
   int r = jc_object(c, lo, "netDevices", false, &o);
   if (r <= 0)
     return r;
-  l->net_devices = spec_xcalloc(json_object_size(o), sizeof(*l->net_devices));
+  l->net_devices = xcalloc(json_object_size(o), sizeof(*l->net_devices));
   size_t m = jc_key(c, "netDevices");
   const char *k;
   json_t *v;
   json_object_foreach(o, k, v)
   {
     struct spec_net_device *nd = &l->net_devices[l->n_net_devices++];
-    nd->host_name = spec_xstrdup(k);
+    nd->host_name = xstrdup(k);
     size_t m2 = jc_map_key(c, k);
     if (k[0] == '\0')
       return jc_fail(c, "empty interface name");

@@ -45,7 +45,7 @@ static int parse_user(struct jctx *c, json_t *p, struct spec_user *u)
     return -1;
   if (r > 0) {
     size_t len = json_array_size(a);
-    u->additional_gids = spec_xcalloc(len, sizeof(uint32_t));
+    u->additional_gids = xcalloc(len, sizeof(uint32_t));
     u->n_additional_gids = len;
     size_t m2 = jc_key(c, "additionalGids");
     for (size_t i = 0; i < len; i++) {
@@ -101,7 +101,7 @@ static int parse_capabilities(struct jctx *c, json_t *p, struct spec_process *pr
       /* Store the canonical spelling ("cap_kill" -> "CAP_KILL"). */
       if (strcmp(name, spec_cap_name(cap)) != 0) {
         free(name);
-        (*sets[k].v)[i] = spec_xstrdup(spec_cap_name(cap));
+        (*sets[k].v)[i] = xstrdup(spec_cap_name(cap));
       }
     }
     jc_pop(c, m2);
@@ -117,7 +117,7 @@ static int parse_rlimits(struct jctx *c, json_t *p, struct spec_process *proc)
   if (r <= 0)
     return r;
   size_t len = json_array_size(a);
-  proc->rlimits = spec_xcalloc(len, sizeof(*proc->rlimits));
+  proc->rlimits = xcalloc(len, sizeof(*proc->rlimits));
   proc->n_rlimits = len;
   size_t m = jc_key(c, "rlimits");
   for (size_t i = 0; i < len; i++) {

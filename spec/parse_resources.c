@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libcontainer/util.h"
+#include "spec/base/util.h"
 #include "spec/internal.h"
 
 /* Optional value helpers: set has_x from the getter's result. */
@@ -119,7 +119,7 @@ static int parse_throttle(struct jctx *c, json_t *o, const char *key,
   if (r <= 0)
     return r;
   size_t len = json_array_size(a);
-  *out = spec_xcalloc(len, sizeof(**out));
+  *out = xcalloc(len, sizeof(**out));
   *n = len;
   size_t m = jc_key(c, key);
   for (size_t i = 0; i < len; i++) {
@@ -147,7 +147,7 @@ static int parse_block_io(struct jctx *c, json_t *o, struct spec_block_io *b)
     return -1;
   if (r > 0) {
     size_t len = json_array_size(a);
-    b->weight_device = spec_xcalloc(len, sizeof(*b->weight_device));
+    b->weight_device = xcalloc(len, sizeof(*b->weight_device));
     b->n_weight_device = len;
     size_t m = jc_key(c, "weightDevice");
     for (size_t i = 0; i < len; i++) {
@@ -193,7 +193,7 @@ static int parse_hugepages(struct jctx *c, json_t *o, struct spec_resources *r)
   if (rc <= 0)
     return rc;
   size_t len = json_array_size(a);
-  r->hugepage_limits = spec_xcalloc(len, sizeof(*r->hugepage_limits));
+  r->hugepage_limits = xcalloc(len, sizeof(*r->hugepage_limits));
   r->n_hugepage_limits = len;
   size_t m = jc_key(c, "hugepageLimits");
   for (size_t i = 0; i < len; i++) {
@@ -220,7 +220,7 @@ static int parse_network(struct jctx *c, json_t *o, struct spec_network *n)
   if (r <= 0)
     return r;
   size_t len = json_array_size(a);
-  n->priorities = spec_xcalloc(len, sizeof(*n->priorities));
+  n->priorities = xcalloc(len, sizeof(*n->priorities));
   n->n_priorities = len;
   size_t m = jc_key(c, "priorities");
   for (size_t i = 0; i < len; i++) {
@@ -241,14 +241,14 @@ static int parse_rdma(struct jctx *c, json_t *o, struct spec_resources *r)
   int rc = jc_object(c, o, "rdma", false, &ro);
   if (rc <= 0)
     return rc;
-  r->rdma = spec_xcalloc(json_object_size(ro), sizeof(*r->rdma));
+  r->rdma = xcalloc(json_object_size(ro), sizeof(*r->rdma));
   size_t m = jc_key(c, "rdma");
   const char *k;
   json_t *v;
   json_object_foreach(ro, k, v)
   {
     struct spec_rdma *d = &r->rdma[r->n_rdma++];
-    d->device = spec_xstrdup(k);
+    d->device = xstrdup(k);
     size_t m2 = jc_map_key(c, k);
     if (jv_object(c, v) < 0)
       return -1;
@@ -294,7 +294,7 @@ int spec_parse_resources_obj(struct jctx *c, json_t *o, struct spec_resources *r
     return -1;
   if (rc > 0) {
     size_t len = json_array_size(a);
-    r->devices = spec_xcalloc(len, sizeof(*r->devices));
+    r->devices = xcalloc(len, sizeof(*r->devices));
     r->n_devices = len;
     size_t m = jc_key(c, "devices");
     for (size_t i = 0; i < len; i++) {

@@ -44,7 +44,7 @@ static int parse_syscall(struct jctx *c, json_t *o, struct spec_seccomp_syscall 
     return -1;
   if (r > 0) {
     size_t len = json_array_size(a);
-    sc->args = spec_xcalloc(len, sizeof(*sc->args));
+    sc->args = xcalloc(len, sizeof(*sc->args));
     sc->n_args = len;
     size_t m = jc_key(c, "args");
     for (size_t i = 0; i < len; i++) {
@@ -80,7 +80,7 @@ int spec_parse_seccomp_obj(struct jctx *c, json_t *o, struct spec_seccomp *s)
   bool notify = strcmp(s->default_action, "SCMP_ACT_NOTIFY") == 0;
   if (r > 0) {
     size_t len = json_array_size(a);
-    s->syscalls = spec_xcalloc(len, sizeof(*s->syscalls));
+    s->syscalls = xcalloc(len, sizeof(*s->syscalls));
     s->n_syscalls = len;
     size_t m = jc_key(c, "syscalls");
     for (size_t i = 0; i < len; i++) {

@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "libcontainer/error.h"
+#include "spec/base/error.h"
 
 struct spec_kv {
   char *key;

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "libcontainer/error.h"
+#include "spec/base/error.h"
 #include "spec/spec.h"
 
 struct cgroup_manager;

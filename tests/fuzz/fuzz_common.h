@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "libcontainer/error.h"
+#include "spec/base/error.h"
 
 #define FUZZ_ASSERT(x)                                                                             \
   do {                                                                                             \

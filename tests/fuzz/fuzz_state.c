@@ -9,8 +9,8 @@
 
 #include "fuzz_common.h"
 #include "libcontainer/cgroups/cgroup.h"
-#include "libcontainer/container.h"
-#include "libcontainer/state.h"
+#include "libcontainer/container/container.h"
+#include "libcontainer/container/state.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

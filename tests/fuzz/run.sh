@@ -74,6 +74,6 @@ if [ "${FUZZ_COVERAGE:-0}" = 1 ] && [ "$failed" = 0 ]; then
   objs=()
   for t in "${targets[@]:1}"; do objs+=(-object "$covdir/$t"); done
   llvm-cov report "$covdir/${targets[0]}" "${objs[@]}" -instr-profile="$work/all.profdata" \
-    spec/ libcontainer/state.c libcontainer/cgroups/manager.c | sed 's/^/fuzz-cov: /'
+    spec/ libcontainer/container/state.c libcontainer/cgroups/fs/manager.c | sed 's/^/fuzz-cov: /'
 fi
 [ "$failed" = 0 ]

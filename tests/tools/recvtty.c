@@ -17,8 +17,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "libcontainer/console.h"
-#include "libcontainer/util.h"
+#include "libcontainer/process/console.h"
+#include "libcontainer/utils/fileio.h"
 
 static int listen_on(const char *path)
 {

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/security-internal.h"
-#include "libcontainer/util.h"
+#include "libcontainer/security/internal.h"
+#include "libcontainer/utils/fileio.h"
 
 /* Run fn in a child whose stdout is a pipe; return what it printed (and
  * its exit status in *status). */

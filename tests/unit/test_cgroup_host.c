@@ -16,8 +16,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/cgroups/internal.h"
-#include "libcontainer/util.h"
+#include "libcontainer/cgroups/fs/internal.h"
+#include "libcontainer/utils/fileio.h"
 
 static struct cgroup_manager *g_m, *g_v2;
 

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "libcontainer/cgroups/internal.h"
-#include "libcontainer/util.h"
+#include "libcontainer/cgroups/fs/internal.h"
+#include "libcontainer/utils/fileio.h"
 
 static char *norm(const char *p, const char *id)
 {

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/cgroups/internal.h"
-#include "libcontainer/util.h"
+#include "libcontainer/cgroups/fs/internal.h"
+#include "libcontainer/utils/fileio.h"
 
 static char root[64], dir[128];
 

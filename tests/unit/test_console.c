@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/console.h"
-#include "libcontainer/util.h"
+#include "libcontainer/process/console.h"
+#include "libcontainer/utils/fileio.h"
 
 static char tmpdir[] = "/tmp/hutch-test-console.XXXXXX";
 

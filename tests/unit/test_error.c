@@ -2,7 +2,7 @@
 #include <errno.h>
 
 #include "check.h"
-#include "libcontainer/error.h"
+#include "spec/base/error.h"
 
 int main(void)
 {

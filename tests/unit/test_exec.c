@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/container.h"
-#include "libcontainer/exec.h"
-#include "libcontainer/tty_relay.h"
-#include "libcontainer/util.h"
+#include "libcontainer/container/container.h"
+#include "libcontainer/container/exec.h"
+#include "libcontainer/process/tty_relay.h"
+#include "libcontainer/utils/fileio.h"
 
 static const char *config_json =
     "{\"ociVersion\": \"1.2.0\", \"root\": {\"path\": \"rootfs\"},"
@@ -151,7 +151,7 @@ static void test_build_from_flags(void)
                         .apparmor = "prof"};
   struct exec_process x;
   herr_t err = NULL;
-  CHECK(exec_process_build(c, &o, &x, &err) == 0);
+  CHECK(exec_process_build(c->spec, c->id, &o, &x, &err) == 0);
   struct spec_process *p = x.p;
   CHECK(p->n_args == 3 && p->args[3] == NULL);
   CHECK_STREQ(p->args[0], "sh");
@@ -182,7 +182,7 @@ static void test_build_user_name_and_errors(void)
   struct exec_opts o = {.args = args, .n_args = 1, .user = "alice", .tty = true};
   struct exec_process x;
   herr_t err = NULL;
-  CHECK(exec_process_build(c, &o, &x, &err) == 0);
+  CHECK(exec_process_build(c->spec, c->id, &o, &x, &err) == 0);
   CHECK_STREQ(x.user_name, "alice");
   CHECK(x.group_name == NULL);
   CHECK(x.p->user.uid == 5 && x.p->user.gid == 6); /* resolved in the container later */
@@ -204,7 +204,7 @@ static void test_build_user_name_and_errors(void)
   };
   for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
     c = fake_container();
-    CHECK(exec_process_build(c, &bad[i].o, &x, &err) < 0);
+    CHECK(exec_process_build(c->spec, c->id, &bad[i].o, &x, &err) < 0);
     CHECK_CONTAINS(err ? err->msg : NULL, bad[i].msg);
     herr_free(&err);
     CHECK(x.p == NULL);
@@ -222,7 +222,7 @@ static void test_build_from_process_file(void)
   struct exec_opts o = {.process_file = good, .env = env, .n_env = 1};
   struct exec_process x;
   herr_t err = NULL;
-  CHECK(exec_process_build(c, &o, &x, &err) == 0);
+  CHECK(exec_process_build(c->spec, c->id, &o, &x, &err) == 0);
   CHECK_STREQ(x.p->args[0], "ls");
   CHECK_STREQ(x.p->cwd, "/srv");
   CHECK(x.p->terminal && x.p->has_console_size && x.p->console_height == 30);
@@ -233,13 +233,13 @@ static void test_build_from_process_file(void)
 
   _cleanup_free_ char *bad = write_tmp("bad.json", "{\"args\": [\"ls\"], \"cwd\": 5}");
   o.process_file = bad;
-  CHECK(exec_process_build(c, &o, &x, &err) < 0);
+  CHECK(exec_process_build(c->spec, c->id, &o, &x, &err) < 0);
   CHECK_CONTAINS(err->msg, "bad.json");
   CHECK_CONTAINS(err->msg, "cwd");
   herr_free(&err);
   _cleanup_free_ char *missing = xasprintf("%s/missing.json", tmpdir);
   o.process_file = missing;
-  CHECK(exec_process_build(c, &o, &x, &err) < 0);
+  CHECK(exec_process_build(c->spec, c->id, &o, &x, &err) < 0);
   CHECK_CONTAINS(err->msg, "missing.json");
   herr_free(&err);
   container_free(c);

@@ -8,8 +8,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/hooks.h"
-#include "libcontainer/util.h"
+#include "libcontainer/process/hooks.h"
+#include "libcontainer/utils/fileio.h"
 
 static char tmpdir[] = "/tmp/hutch-test-hooks.XXXXXX";
 

@@ -18,11 +18,11 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/linux_mount.h"
-#include "libcontainer/mounts.h"
-#include "libcontainer/pathsafe.h"
-#include "libcontainer/rootfs.h"
-#include "libcontainer/util.h"
+#include "libcontainer/utils/linux_mount.h"
+#include "libcontainer/rootfs/mount_options.h"
+#include "libcontainer/rootfs/pathsafe.h"
+#include "libcontainer/rootfs/rootfs.h"
+#include "libcontainer/utils/fileio.h"
 
 static struct spec *parse(const char *json, herr_t *err)
 {

@@ -19,8 +19,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/rootfs.h"
-#include "libcontainer/util.h"
+#include "libcontainer/rootfs/rootfs.h"
+#include "libcontainer/utils/fileio.h"
 
 #define HOST_ID 200000
 

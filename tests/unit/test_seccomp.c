@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/security-internal.h"
-#include "libcontainer/util.h"
+#include "libcontainer/security/internal.h"
+#include "libcontainer/utils/fileio.h"
 
 static char *n_getpgid[] = {"getpgid"};
 static char *n_unknown_getpgid[] = {"no_such_syscall_hutch", "getpgid"};

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/security-internal.h"
-#include "libcontainer/util.h"
+#include "libcontainer/security/internal.h"
+#include "libcontainer/utils/fileio.h"
 
 static char *n_a[] = {"getpgid", "personality"};
 static char *n_b[] = {"write"};

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/security-internal.h"
-#include "libcontainer/util.h"
+#include "libcontainer/security/internal.h"
+#include "libcontainer/utils/fileio.h"
 
 typedef int (*child_fn)(char *out, size_t len);
 

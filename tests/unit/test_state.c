@@ -9,10 +9,10 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "libcontainer/container.h"
-#include "libcontainer/state.h"
-#include "libcontainer/sync.h"
-#include "libcontainer/util.h"
+#include "libcontainer/container/container.h"
+#include "libcontainer/container/state.h"
+#include "libcontainer/process/sync.h"
+#include "libcontainer/utils/fileio.h"
 
 static void test_ids(void)
 {

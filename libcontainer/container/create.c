@@ -1,0 +1,527 @@
+/* `create`: the parent side.  Makes the state dir, the cgroup and the exec
+ * fifo, clones the init (init.c) and drives it over the sync socket until it
+ * reports READY, then writes state.json and the pid file.  Any failure kills
+ * the init and removes everything made so far. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "libcontainer/cgroups/cgroup.h"
+#include "libcontainer/process/console.h"
+#include "libcontainer/process/mempolicy.h"
+#include "libcontainer/process/hooks.h"
+#include "libcontainer/process/init.h"
+#include "libcontainer/container/lifecycle.h"
+#include "spec/base/log.h"
+#include "libcontainer/rootfs/rootfs.h"
+#include "libcontainer/security/security.h"
+#include "libcontainer/container/state.h"
+#include "libcontainer/process/sync.h"
+#include "libcontainer/utils/fileio.h"
+
+struct creation {
+  struct container *c;
+  struct ns_plan ns;
+  int sync_fd;
+  int fifo_fd;
+  int console_fd;
+  int console_local; /* our end of the console socketpair of `run -t` */
+  pid_t stage1;      /* the cloned child */
+  pid_t init;        /* the container init (== stage1 unless a pid ns made us fork) */
+  bool cgroup_made;
+  bool placed; /* clone3 put the child in the cgroup */
+  struct seccomp_bpf *seccomp;
+};
+
+/* clone3 (into the cgroup when possible), else clone.  Returns like fork. */
+static pid_t clone_init(struct creation *cr)
+{
+  unsigned long flags = cr->ns.clone_flags;
+  int cgfd = cr->c->cgroup ? cgroup_clone_into_fd(cr->c->cgroup) : -1;
+  struct clone_args a;
+  for (int attempt = 0; attempt < 2; attempt++) {
+    memset(&a, 0, sizeof(a));
+    a.flags = flags;
+    a.exit_signal = SIGCHLD;
+    if (cgfd >= 0 && attempt == 0) {
+      a.flags |= CLONE_INTO_CGROUP;
+      a.cgroup = (uint64_t)cgfd;
+    }
+    long pid = syscall(SYS_clone3, &a, sizeof(a));
+    if (pid >= 0) {
+      cr->placed = (a.flags & CLONE_INTO_CGROUP) != 0; /* child too */
+      return (pid_t)pid;
+    }
+    if (errno == ENOSYS || errno == E2BIG)
+      break;
+    if (!(a.flags & CLONE_INTO_CGROUP))
+      return -1;
+    /* The kernel refused the cgroup placement: retry and place it afterwards. */
+  }
+  return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+static void kill_and_reap(struct creation *cr)
+{
+  if (cr->init > 0 && cr->init != cr->stage1)
+    kill(cr->init, SIGKILL);
+  if (cr->stage1 > 0) {
+    kill(cr->stage1, SIGKILL);
+    while (waitpid(cr->stage1, NULL, 0) < 0 && errno == EINTR)
+      ;
+  }
+  /* A forked init was reparented to us (we are a subreaper). */
+  if (cr->init > 0 && cr->init != cr->stage1)
+    while (waitpid(cr->init, NULL, 0) < 0 && errno == EINTR)
+      ;
+}
+
+static int init_exited_error(struct creation *cr, herr_t *err)
+{
+  int st = 0;
+  pid_t w;
+  do
+    w = waitpid(cr->stage1, &st, 0);
+  while (w < 0 && errno == EINTR);
+  if (w == cr->stage1) {
+    cr->stage1 = -1;
+    if (cr->init == w)
+      cr->init = -1;
+    const struct spec *s = cr->c->spec;
+    if (WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL && s->has_linux &&
+        s->linux_.resources.has_memory && s->linux_.resources.memory.has_limit &&
+        s->linux_.resources.memory.limit > 0) {
+      /* The setup runs under the container's limits. */
+      bool oom = cr->c->cgroup && cgroup_oom_kills(cr->c->cgroup) > 0;
+      return herr_set(err, 0,
+                      "the container init was killed (SIGKILL%s) during setup: the memory limit "
+                      "linux.resources.memory.limit = %lld bytes %s too low",
+                      oom ? ", out of memory" : "", (long long)s->linux_.resources.memory.limit,
+                      oom ? "is" : "could be");
+    }
+    if (WIFSIGNALED(st))
+      return herr_set(err, 0, "the container init was killed by signal %d during setup",
+                      WTERMSIG(st));
+    return herr_set(err, 0, "the container init exited with status %d during setup",
+                    WEXITSTATUS(st));
+  }
+  return herr_set(err, 0, "the container init exited during setup");
+}
+
+static int run_runtime_hooks(struct creation *cr, herr_t *err)
+{
+  struct container *c = cr->c;
+  c->pid = cr->init;
+  /* "created", as runc and crun report it (and the runtime-tools suite
+   * checks for prestart): the init exists and waits for `start`. */
+  _cleanup_free_ char *state = container_state_json_status(c, CONTAINER_CREATED);
+  if (hooks_run(c->spec, SPEC_HOOK_PRESTART, state, err) < 0)
+    return -1;
+  if (hooks_run(c->spec, SPEC_HOOK_CREATE_RUNTIME, state, err) < 0)
+    return -1;
+  if (sync_send(cr->sync_fd, SYNC_HOOKS_DONE, 0, 0, state) < 0)
+    return herr_sys(err, "sync");
+  return 0;
+}
+
+static int send_to_listener(struct creation *cr, int notify_fd, herr_t *err)
+{
+  struct container *c = cr->c;
+  if (notify_fd < 0)
+    return herr_set(err, EPROTO, "seccomp: the container init sent no notify fd");
+  c->pid = cr->init;
+  _cleanup_free_ char *state = container_state_json_status(c, CONTAINER_CREATING);
+  if (seccomp_send_to_listener(&c->spec->linux_.seccomp, notify_fd, state, err) < 0)
+    return -1;
+  if (sync_send(cr->sync_fd, SYNC_SECCOMP_ACK, 0, 0, NULL) < 0)
+    return herr_sys(err, "sync");
+  return 0;
+}
+
+/* A failed send/receive on the sync socket: when the init died (EPIPE,
+ * ECONNRESET), say how it died (e.g. a too-low memory limit).  Only when the
+ * socket says so (a queued message, or the init's end closed): reading or
+ * reaping a live init would wait forever for it, and it for us. */
+static int sync_failed(struct creation *cr, const char *what, herr_t *err)
+{
+  int saved = errno;
+  struct pollfd p = {.fd = cr->sync_fd, .events = POLLIN};
+  if ((saved == EPIPE || saved == ECONNRESET) && poll(&p, 1, 0) == 1) {
+    /* With go_late the init may have failed (and said why) before our GO:
+     * its message is still queued on the socket. */
+    struct sync_msg m;
+    _cleanup_free_ char *payload = NULL;
+    if ((p.revents & POLLIN) && sync_recv(cr->sync_fd, &m, &payload) > 0 && m.type == SYNC_ERROR)
+      return herr_from_parts(err, m.errnum, payload && *payload ? payload : "unknown error");
+    if (p.revents & POLLHUP)
+      return init_exited_error(cr, err);
+  }
+  errno = saved;
+  return herr_sys(err, "%s", what);
+}
+
+/* Drive the init until READY. */
+static int parent_sync(struct creation *cr, herr_t *err)
+{
+  struct container *c = cr->c;
+  /* The init joins the cgroup itself once it has GO (cgroup_enter_self_fds). */
+  if (c->cgroup && c->spec->has_linux &&
+      cgroup_apply(c->cgroup, &c->spec->linux_.resources, err) < 0)
+    return -1;
+  if ((cr->ns.clone_flags & CLONE_NEWUSER) && ns_write_id_maps(cr->stage1, c->spec, err) < 0)
+    return -1;
+  /* GO carries the cgroup files the init joins through (opened here). */
+  int fds[SYNC_MAX_FDS];
+  size_t nfds = 0;
+  if (c->cgroup && cgroup_open_join_fds(c->cgroup, cr->placed, fds, SYNC_MAX_FDS, &nfds, err) < 0)
+    return -1;
+  int sent = sync_send_fds(cr->sync_fd, SYNC_GO, fds, nfds);
+  int saved = errno;
+  for (size_t i = 0; i < nfds; i++)
+    close(fds[i]);
+  errno = saved;
+  if (sent < 0)
+    return sync_failed(cr, "sync with the container init", err);
+  for (;;) {
+    struct sync_msg m;
+    _cleanup_free_ char *payload = NULL;
+    _cleanup_close_ int rfd = -1;
+    int r = sync_recv_fd(cr->sync_fd, &m, &payload, &rfd);
+    if (r < 0)
+      return sync_failed(cr, "reading from the container init", err);
+    if (r == 0)
+      return init_exited_error(cr, err);
+    switch (m.type) {
+    case SYNC_USERMAP:
+      if (ns_write_id_maps(cr->stage1, c->spec, err) < 0)
+        return -1;
+      if (sync_send(cr->sync_fd, SYNC_USERMAP_ACK, 0, 0, NULL) < 0)
+        return sync_failed(cr, "sync", err);
+      break;
+    case SYNC_PID:
+      cr->init = m.pid;
+      while (waitpid(cr->stage1, NULL, 0) < 0 && errno == EINTR)
+        ;
+      cr->stage1 = cr->init; /* now our child: we are a subreaper */
+      if (sync_send(cr->sync_fd, SYNC_PID_ACK, 0, 0, NULL) < 0)
+        return sync_failed(cr, "sync", err);
+      break;
+    case SYNC_TIMENS:
+      if (ns_write_time_offsets(cr->init, c->spec, err) < 0)
+        return -1;
+      if (sync_send(cr->sync_fd, SYNC_TIMENS_ACK, 0, 0, NULL) < 0)
+        return sync_failed(cr, "sync", err);
+      break;
+    case SYNC_HOOKS:
+      if (run_runtime_hooks(cr, err) < 0)
+        return -1;
+      break;
+    case SYNC_SECCOMP:
+      if (send_to_listener(cr, rfd, err) < 0)
+        return -1;
+      break;
+    case SYNC_READY:
+      return 0;
+    case SYNC_ERROR:
+      return herr_from_parts(err, m.errnum, payload ? payload : "unknown error");
+    default:
+      return herr_set(err, EPROTO, "unexpected message %u from the container init", m.type);
+    }
+  }
+}
+
+static bool any_hooks(const struct spec *s)
+{
+  return s->hooks.n_hooks[SPEC_HOOK_PRESTART] || s->hooks.n_hooks[SPEC_HOOK_CREATE_RUNTIME] ||
+         s->hooks.n_hooks[SPEC_HOOK_CREATE_CONTAINER] ||
+         s->hooks.n_hooks[SPEC_HOOK_START_CONTAINER];
+}
+
+/* Checks on the config that need no state yet. */
+static int check_config(const struct create_opts *o, struct spec *s, const char *bundle,
+                        char **rootfs, herr_t *err)
+{
+  if (!s->has_process)
+    return herr_set(err, EINVAL, "config.json: process: required to create a container");
+  if (s->process.n_args == 0 || !s->process.args[0] || !*s->process.args[0])
+    return herr_set(err, EINVAL, "config.json: process.args: must not be empty");
+  if (!s->has_root || !s->root.path || !*s->root.path)
+    return herr_set(err, EINVAL, "config.json: root.path: required");
+  if (s->process.terminal && !o->console_socket && !(o->foreground && o->console_master)) {
+    return herr_set(err, EINVAL,
+                    "process.terminal is true: --console-socket is needed for a detached "
+                    "container");
+  }
+  /* Fields hutch cannot honour are errors, never silently dropped. */
+  if (s->has_linux && s->linux_.has_intel_rdt)
+    return herr_set(err, ENOTSUP,
+                    "config.json: linux.intelRdt: Intel RDT is not supported by hutch");
+  if (s->has_linux && s->linux_.n_net_devices)
+    return herr_set(err, ENOTSUP,
+                    "config.json: linux.netDevices: moving network devices is not supported by "
+                    "hutch");
+  if (s->has_linux && s->linux_.has_memory_policy &&
+      mempolicy_validate(&s->linux_.memory_policy, err) < 0)
+    return herr_wrap(err, "config.json");
+  _cleanup_free_ char *p =
+      s->root.path[0] == '/' ? xstrdup(s->root.path) : xasprintf("%s/%s", bundle, s->root.path);
+  char real[PATH_MAX];
+  if (!realpath(p, real))
+    return herr_sys(err, "root.path: rootfs %s", p);
+  struct stat st;
+  if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
+    return herr_set(err, ENOTDIR, "root.path: rootfs %s is not a directory", real);
+  *rootfs = xstrdup(real);
+  return 0;
+}
+
+static int check_preserved(int n, herr_t *err)
+{
+  for (int fd = 3; fd < 3 + n; fd++)
+    if (fcntl(fd, F_GETFD) < 0)
+      return herr_set(err, EBADF, "--preserve-fds: fd %d is not open", fd);
+  return 0;
+}
+
+static int listen_fds(void)
+{
+  const char *n = getenv("LISTEN_FDS"), *pid = getenv("LISTEN_PID");
+  if (!n || !*n)
+    return 0;
+  if (pid && *pid && atoi(pid) != getpid())
+    return 0;
+  int v = atoi(n);
+  return v > 0 ? v : 0;
+}
+
+static void creation_cleanup(struct creation *cr, bool failed)
+{
+  if (cr->sync_fd >= 0)
+    close(cr->sync_fd);
+  if (cr->fifo_fd >= 0)
+    close(cr->fifo_fd);
+  if (cr->console_fd >= 0)
+    close(cr->console_fd);
+  if (cr->console_local >= 0)
+    close(cr->console_local);
+  cr->sync_fd = cr->fifo_fd = cr->console_fd = cr->console_local = -1;
+  ns_plan_close(&cr->ns);
+  seccomp_bpf_free(cr->seccomp);
+  cr->seccomp = NULL;
+  if (!failed)
+    return;
+  kill_and_reap(cr);
+  if (cr->c->cgroup && cr->cgroup_made) {
+    _cleanup_herr_ herr_t e = NULL;
+    if (cgroup_destroy(cr->c->cgroup, &e) < 0)
+      hlog_warn("create %s: removing the cgroup: %s", cr->c->id, e->msg);
+  }
+  state_dir_remove(cr->c->state_dir);
+  container_free(cr->c);
+  cr->c = NULL;
+}
+
+static int create_in_dir(struct creation *cr, const struct create_opts *o, const char *cfg_text,
+                         size_t cfg_len, int n_listen, int n_preserved, herr_t *err)
+{
+  struct container *c = cr->c;
+  struct spec *s = c->spec;
+  if (container_lock(c, err) < 0)
+    return -1;
+  if (!o->start_in_process) {
+    _cleanup_free_ char *fifo = xasprintf("%s/%s", c->state_dir, STATE_FIFO);
+    /* Writable by the init even when it is an unmapped uid in a user namespace. */
+    if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
+      return herr_sys(err, "mkfifo %s", fifo);
+    cr->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
+    if (cr->fifo_fd < 0)
+      return herr_sys(err, "open %s", fifo);
+  }
+  const char *cgpath = s->has_linux ? s->linux_.cgroups_path : NULL;
+  if (cgroup_manager_new(cgpath, o->id, &c->cgroup, err) < 0)
+    return -1;
+  if (s->has_linux)
+    cgroup_allow_devices(c->cgroup, s->linux_.devices, s->linux_.n_devices);
+  /* Before making it: killed from here on, we leave it to `delete`. */
+  if (state_write_cgroup(c, err) < 0)
+    return -1;
+  cr->cgroup_made = true; /* a partial cgroup_create is undone too */
+  /* Without a user namespace from clone3 or namespaces to join, the init
+   * can start its setup while we make the v1 cgroups (2 cores: ~0.4 ms of a
+   * `run`); it waits for SYNC_GO before anything that needs them. */
+  bool go_late = !(cr->ns.clone_flags & CLONE_NEWUSER) && !cr->ns.join_first;
+  if ((go_late ? cgroup_create_unified(c->cgroup, err) : cgroup_create(c->cgroup, err)) < 0)
+    return -1;
+  if (s->process.terminal && o->console_socket) {
+    cr->console_fd = console_socket_connect(o->console_socket, err);
+    if (cr->console_fd < 0)
+      return -1;
+  } else if (s->process.terminal) {
+    /* run -t: the init sends the pty master to us; the caller relays it. */
+    int cv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, cv) < 0)
+      return herr_sys(err, "socketpair for the console");
+    cr->console_local = cv[0];
+    cr->console_fd = cv[1];
+  }
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+    return herr_sys(err, "socketpair");
+  cr->sync_fd = sv[0];
+  prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+  struct init_config ic = {
+      .spec = s,
+      .id = o->id,
+      .rootfs = c->rootfs,
+      .no_pivot = o->no_pivot,
+      .no_new_keyring = o->no_new_keyring,
+      .ns = &cr->ns,
+      .sync_fd = sv[1],
+      .parent_fd = sv[0],
+      .fifo_fd = cr->fifo_fd,
+      .console_fd = cr->console_fd,
+      .n_preserved = n_preserved,
+      .listen_fds = n_listen,
+      .need_hooks_sync = any_hooks(s),
+      .bundle = c->bundle,
+      .seccomp = cr->seccomp,
+      .cgroup = c->cgroup,
+      .start_over_sync = o->start_in_process,
+      .go_late = go_late,
+  };
+  fflush(stdout);
+  fflush(stderr);
+  pid_t pid = clone_init(cr);
+  if (pid < 0) {
+    herr_sys(err, "clone the container init");
+    close(sv[1]);
+    return -1;
+  }
+  if (pid == 0) {
+    ic.cgroup_placed = cr->placed;
+    init_main(&ic);
+  }
+  close(sv[1]);
+  cr->stage1 = cr->init = pid;
+  if (go_late && cgroup_create_legacy(c->cgroup, err) < 0)
+    return -1;
+  _cleanup_free_ char *cfg_copy = xasprintf("%s/%s", c->state_dir, STATE_CONFIG);
+  if (write_file_new(cfg_copy, cfg_text, cfg_len, 0600, err) < 0)
+    return -1;
+  if (parent_sync(cr, err) < 0)
+    return -1;
+  if (cr->console_local >= 0) {
+    char name[64];
+    int master = console_recv_fd(cr->console_local, name, sizeof(name), err);
+    if (master < 0)
+      return herr_wrap(err, "receiving the pty master");
+    *o->console_master = master;
+  }
+
+  c->pid = cr->init;
+  if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0)
+    return herr_set(err, ESRCH, "the container init (pid %d) is gone", (int)c->pid);
+  if (state_write(c, err) < 0)
+    return -1;
+  if (o->start_in_process) {
+    c->start_fd = cr->sync_fd; /* container_start tells the init to go on */
+    cr->sync_fd = -1;
+  }
+  if (o->pid_file) {
+    char buf[32];
+    int len = snprintf(buf, sizeof(buf), "%d", (int)c->pid);
+    if (write_file_atomic(o->pid_file, buf, (size_t)len, 0644, err) < 0)
+      return herr_wrap(err, "--pid-file");
+  }
+  return 0;
+}
+
+int container_create(const struct create_opts *o, struct container **out, herr_t *err)
+{
+  if (container_validate_id(o->id, err) < 0)
+    return -1;
+  int n_listen = listen_fds();
+  int n_preserved = n_listen + (o->preserve_fds > 0 ? o->preserve_fds : 0);
+  if (check_preserved(n_preserved, err) < 0)
+    return -1;
+
+  char bundle[PATH_MAX];
+  if (!realpath(o->bundle ? o->bundle : ".", bundle))
+    return herr_sys(err, "bundle %s", o->bundle ? o->bundle : ".");
+  _cleanup_free_ char *cfg_path = xasprintf("%s/config.json", bundle);
+  _cleanup_free_ char *cfg_text = NULL;
+  size_t cfg_len = 0;
+  /* A fifo (or device) named config.json would block the read forever; a
+   * 100 MB one would only eat memory.  (spec/parse.c has the same limit.) */
+  struct stat cfg_st;
+  if (stat(cfg_path, &cfg_st) == 0 && (!S_ISREG(cfg_st.st_mode) || cfg_st.st_size > (64 << 20)))
+    return herr_set(err, 0, "bundle %s: %s: %s", bundle, cfg_path,
+                    S_ISREG(cfg_st.st_mode) ? "too big (the limit is 64 MiB)"
+                                            : "not a regular file");
+  if (read_file_at(AT_FDCWD, cfg_path, &cfg_text, &cfg_len, err) < 0)
+    return herr_wrap(err, "bundle %s", bundle);
+  struct spec *s = NULL;
+  if (spec_parse(cfg_text, cfg_len, "config.json", &s, err) < 0)
+    return -1;
+  char *rootfs = NULL;
+  if (check_config(o, s, bundle, &rootfs, err) < 0 || rootfs_validate(s, err) < 0 ||
+      security_validate(s, err) < 0) {
+    free(rootfs);
+    spec_free(s);
+    return -1;
+  }
+  struct seccomp_bpf *bpf = NULL;
+  if (s->has_linux && s->linux_.has_seccomp) {
+    _cleanup_free_ char *cache = xasprintf("%s/%s", o->root, SECCOMP_CACHE_DIR);
+    if (seccomp_compile_cached(&s->linux_.seccomp, cache, &bpf, err) < 0) {
+      free(rootfs);
+      spec_free(s);
+      return -1;
+    }
+  }
+
+  struct creation cr = {
+      .sync_fd = -1, .fifo_fd = -1, .console_fd = -1, .console_local = -1, .seccomp = bpf};
+  struct container *c = xcalloc(1, sizeof(*c));
+  c->lock_fd = -1;
+  c->start_fd = -1;
+  c->id = xstrdup(o->id);
+  c->state_dir = xasprintf("%s/%s", o->root, o->id);
+  c->bundle = xstrdup(bundle);
+  c->rootfs = rootfs;
+  c->created = rfc3339nano_now();
+  c->owner = xstrdup("");
+  c->spec = s;
+  cr.c = c;
+  if (ns_plan_make(s, &cr.ns, err) < 0) {
+    seccomp_bpf_free(bpf);
+    container_free(c);
+    return -1;
+  }
+  if (state_root_ensure(o->root, err) < 0 || state_dir_create(o->root, o->id, err) < 0) {
+    ns_plan_close(&cr.ns);
+    seccomp_bpf_free(bpf);
+    container_free(c);
+    return -1;
+  }
+  /* From here on, a failure removes the state dir. */
+  if (create_in_dir(&cr, o, cfg_text, cfg_len, n_listen, n_preserved, err) < 0) {
+    creation_cleanup(&cr, true);
+    return -1;
+  }
+  creation_cleanup(&cr, false);
+  *out = c;
+  return 0;
+}

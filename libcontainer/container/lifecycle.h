@@ -1,0 +1,50 @@
+/* The lifecycle operations behind the create/start/run/kill/delete
+ * commands (see docs/ARCHITECTURE.md for the process model). */
+#ifndef HUTCH_LIFECYCLE_H
+#define HUTCH_LIFECYCLE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "libcontainer/container/container.h"
+#include "spec/base/error.h"
+
+struct create_opts {
+  const char *root; /* --root */
+  const char *id;
+  const char *bundle;         /* NULL: the current directory */
+  const char *console_socket; /* NULL: none */
+  const char *pid_file;       /* NULL: none; relative to the cwd */
+  bool no_pivot;
+  bool no_new_keyring;
+  int preserve_fds; /* --preserve-fds */
+  bool foreground;  /* `run` without --detach */
+  /* `run`: container_start follows in this process, so the init waits on
+   * the sync socket (no exec.fifo: fewer files and syscalls per run). */
+  bool start_in_process;
+  /* `run` in the foreground: when process.terminal is set and there is no
+   * console socket, the pty master is received here (else left alone). */
+  int *console_master;
+};
+
+/* Create the container: state dir, cgroup, the init (blocked on exec.fifo
+ * once everything is set up), state.json and the pid file.  On failure
+ * nothing is left behind.  *out is the locked container. */
+int container_create(const struct create_opts *o, struct container **out, herr_t *err);
+/* Let the init of a created container exec the user process, then run the
+ * poststart hooks.  c must be locked. */
+int container_start(struct container *c, herr_t *err);
+/* Send sig to the init (all: to every process of its cgroup). */
+int container_kill(struct container *c, int sig, bool all, herr_t *err);
+/* Remove a stopped (or created) container; force kills a running one. c must
+ * be locked. */
+int container_delete(struct container *c, bool force, herr_t *err);
+/* Wait (polling a pidfd) until the init is gone. */
+int container_wait_gone(struct container *c, herr_t *err);
+
+/* The OCI state document with an explicit status (used for hooks). */
+json_t *container_state_object(struct container *c, enum container_status s);
+char *container_state_json_status(struct container *c, enum container_status s);
+
+#endif

@@ -1,0 +1,240 @@
+/* State directory and state.json. */
+#include "libcontainer/container/state.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "libcontainer/cgroups/cgroup.h"
+#include "libcontainer/utils/fileio.h"
+
+int state_root_ensure(const char *root, herr_t *err)
+{
+  if (!root || !*root)
+    return herr_set(err, 0, "--root: empty path");
+  _cleanup_free_ char *p = xstrdup(root);
+  size_t len = strlen(p);
+  for (size_t i = 1; i <= len; i++) {
+    if (p[i] != '/' && p[i] != '\0')
+      continue;
+    char saved = p[i];
+    p[i] = '\0';
+    if (mkdir(p, 0700) < 0 && errno != EEXIST)
+      return herr_sys(err, "--root: mkdir %s", p);
+    p[i] = saved;
+  }
+  struct stat st;
+  if (stat(root, &st) < 0)
+    return herr_sys(err, "--root: %s", root);
+  if (!S_ISDIR(st.st_mode))
+    return herr_set(err, ENOTDIR, "--root: %s is not a directory", root);
+  return 0;
+}
+
+int state_dir_create(const char *root, const char *id, herr_t *err)
+{
+  _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
+  if (mkdir(dir, 0700) < 0) {
+    if (errno == EEXIST)
+      return herr_set(err, EEXIST, "container %s already exists", id);
+    return herr_sys(err, "mkdir %s", dir);
+  }
+  return 0;
+}
+
+void state_dir_remove(const char *state_dir)
+{
+  DIR *d = opendir(state_dir);
+  if (d) {
+    struct dirent *de;
+    while ((de = readdir(d))) {
+      if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+        continue;
+      unlinkat(dirfd(d), de->d_name, 0);
+    }
+    closedir(d);
+  }
+  rmdir(state_dir);
+}
+
+int state_write(const struct container *c, herr_t *err)
+{
+  json_t *j = json_pack("{s:s, s:s, s:i, s:I, s:s, s:s, s:s, s:s}", "ociVersion", "1.3.0", "id",
+                        c->id, "pid", (json_int_t)c->pid, "pid_start", (json_int_t)c->pid_start,
+                        "bundle", c->bundle ? c->bundle : "", "rootfs", c->rootfs ? c->rootfs : "",
+                        "created", c->created ? c->created : "", "owner", c->owner ? c->owner : "");
+  if (!j)
+    return herr_set(err, 0, "state.json: cannot build the document");
+  if (c->cgroup) {
+    json_t *cg = cgroup_manager_to_json(c->cgroup);
+    if (cg)
+      json_object_set_new(j, "cgroup", cg);
+  }
+  char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER);
+  json_decref(j);
+  if (!text)
+    return herr_set(err, 0, "state.json: cannot serialise");
+  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_FILE);
+  int r = write_file_atomic(path, text, strlen(text), 0600, err);
+  free(text);
+  return r;
+}
+
+int state_write_cgroup(const struct container *c, herr_t *err)
+{
+  if (!c->cgroup)
+    return 0;
+  json_t *j = cgroup_manager_to_json(c->cgroup);
+  char *text = j ? json_dumps(j, JSON_COMPACT) : NULL;
+  json_decref(j);
+  if (!text)
+    return herr_set(err, 0, "%s: cannot serialise", STATE_CGROUP);
+  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_CGROUP);
+  int r = write_file_new(path, text, strlen(text), 0600, err);
+  free(text);
+  return r;
+}
+
+int state_read_cgroup(struct container *c, herr_t *err)
+{
+  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_CGROUP);
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  _cleanup_herr_ herr_t e = NULL;
+  if (read_file_at(AT_FDCWD, path, &text, &len, &e) < 0) {
+    if (e->errnum == ENOENT)
+      return 0;
+    herr_from_parts(err, e->errnum, e->msg);
+    return -1;
+  }
+  if (len == 0)
+    return 0; /* created, killed before the write: the cgroup was not made yet */
+  json_error_t jerr;
+  json_t *j = json_loadb(text, len, 0, &jerr);
+  if (!j)
+    return herr_set(err, 0, "%s: corrupt: %s", path, jerr.text);
+  struct cgroup_manager *m = NULL;
+  int r = cgroup_manager_from_json(j, &m, err);
+  json_decref(j);
+  if (r < 0)
+    return herr_wrap(err, "%s", path);
+  cgroup_manager_free(c->cgroup);
+  c->cgroup = m;
+  return 1;
+}
+
+static char *jstr(json_t *j, const char *key)
+{
+  const char *s = json_string_value(json_object_get(j, key));
+  return s ? xstrdup(s) : NULL;
+}
+
+int state_read(struct container *c, herr_t *err)
+{
+  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_FILE);
+  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT)
+      return 0;
+    return herr_sys(err, "open %s", path);
+  }
+  _cleanup_free_ char *text = NULL;
+  ssize_t n = read_all_fd(fd, &text);
+  if (n < 0)
+    return herr_sys(err, "read %s", path);
+  return state_parse(c, text, (size_t)n, path, err) < 0 ? -1 : 1;
+}
+
+int state_parse(struct container *c, const char *text, size_t len, const char *path, herr_t *err)
+{
+  json_error_t jerr;
+  json_t *j = json_loadb(text, len, 0, &jerr);
+  if (!j || !json_is_object(j)) {
+    json_decref(j);
+    return herr_set(err, 0, "%s: corrupt state file: %s", path, j ? "not an object" : jerr.text);
+  }
+  free(c->bundle);
+  free(c->rootfs);
+  free(c->created);
+  free(c->owner);
+  c->bundle = jstr(j, "bundle");
+  c->rootfs = jstr(j, "rootfs");
+  c->created = jstr(j, "created");
+  c->owner = jstr(j, "owner");
+  c->pid = (pid_t)json_integer_value(json_object_get(j, "pid"));
+  c->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pid_start"));
+  json_t *cg = json_object_get(j, "cgroup");
+  if (cg && !c->cgroup) {
+    if (cgroup_manager_from_json(cg, &c->cgroup, err) < 0) {
+      json_decref(j);
+      return herr_wrap(err, "%s", path) /* the message starts with "cgroup: " */;
+    }
+  }
+  json_decref(j);
+  return 0;
+}
+
+int proc_stat_start(pid_t pid, unsigned long long *start, char *state)
+{
+  char path[64], buf[1024];
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return -1;
+  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+  close(fd);
+  if (n <= 0)
+    return -1;
+  buf[n] = '\0';
+  /* comm may contain spaces and parentheses: fields start after the last ')'. */
+  char *p = strrchr(buf, ')');
+  if (!p || p[1] != ' ')
+    return -1;
+  p += 2; /* field 3: state */
+  if (state)
+    *state = *p;
+  for (int field = 3; field < 22; field++) {
+    p = strchr(p, ' ');
+    if (!p)
+      return -1;
+    p++;
+  }
+  if (start)
+    *start = strtoull(p, NULL, 10);
+  return 0;
+}
+
+bool proc_alive(pid_t pid, unsigned long long start)
+{
+  if (pid <= 0)
+    return false;
+  unsigned long long st;
+  char s;
+  if (proc_stat_start(pid, &st, &s) < 0)
+    return false;
+  if (s == 'Z' || s == 'X' || s == 'x')
+    return false;
+  return st == start;
+}
+
+char *rfc3339nano_now(void)
+{
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  struct tm tm;
+  gmtime_r(&ts.tv_sec, &tm);
+  char date[64], frac[16] = "";
+  strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (ts.tv_nsec) {
+    snprintf(frac, sizeof(frac), ".%09ld", ts.tv_nsec);
+    size_t l = strlen(frac);
+    while (l > 1 && frac[l - 1] == '0')
+      frac[--l] = '\0';
+  }
+  return xasprintf("%s%sZ", date, frac);
+}

@@ -1,0 +1,53 @@
+/* The state directory of a container: <root>/<id>/ holds
+ *   state.json   what later commands need (pid + start time, bundle, rootfs,
+ *                created, cgroup), written by write-temp-then-rename;
+ *   config.json  the config as it was at create time;
+ *   exec.fifo    present while the container is "created";
+ *   cgroup.json  where the cgroup is, written by `create` before it makes
+ *                it: a create killed before state.json exists leaves
+ *                `delete` what it needs to remove the cgroup.
+ * The directory itself is made with one mkdir (so two creates of one ID
+ * cannot both win) and flock'ed by every command that changes it. */
+#ifndef HUTCH_STATE_H
+#define HUTCH_STATE_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "libcontainer/container/container.h"
+#include "spec/base/error.h"
+
+#define STATE_FILE "state.json"
+#define STATE_CONFIG "config.json"
+#define STATE_FIFO "exec.fifo"
+#define STATE_CGROUP "cgroup.json"
+
+/* mkdir -p root (0700 for directories it makes). */
+int state_root_ensure(const char *root, herr_t *err);
+/* mkdir <root>/<id> (0700); "container <id> already exists" on EEXIST. */
+int state_dir_create(const char *root, const char *id, herr_t *err);
+/* Remove every file of the state dir, then the dir (best effort). */
+void state_dir_remove(const char *state_dir);
+/* Write state.json for c (temp file + rename). */
+int state_write(const struct container *c, herr_t *err);
+/* Write cgroup.json: c->cgroup before it is made (no-op without one). */
+int state_write_cgroup(const struct container *c, herr_t *err);
+/* For a container whose create died before writing state.json: set
+ * c->cgroup from cgroup.json.  1 when set, 0 when there is none (the create
+ * died before recording it, so before making the cgroup), -1 on error. */
+int state_read_cgroup(struct container *c, herr_t *err);
+/* Fill c's fields from state.json.  Returns 1 when read, 0 when state.json
+ * does not exist yet (container still being created), -1 on error. */
+int state_read(struct container *c, herr_t *err);
+/* The JSON-to-struct part of state_read: fill c from the state.json text
+ * (path only names the file in errors).  0, or -1 with err set. */
+int state_parse(struct container *c, const char *text, size_t len, const char *path, herr_t *err);
+/* /proc/<pid>/stat: field 22 (starttime) and field 3 (state char).
+ * Returns 0, or -1 when the process does not exist. */
+int proc_stat_start(pid_t pid, unsigned long long *start, char *state);
+/* True when pid is alive (not a zombie) and started at `start`. */
+bool proc_alive(pid_t pid, unsigned long long start);
+/* The current time as RFC3339Nano (UTC, trailing zeros trimmed like Go). */
+char *rfc3339nano_now(void);
+
+#endif

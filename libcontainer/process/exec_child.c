@@ -1,0 +1,317 @@
+/* `hutch exec`: the child.  Born in the container's pid namespace (the
+ * runtime joined it for its children), it enters the cgroup, joins the
+ * other namespaces, sets up the terminal and becomes the process through
+ * process_exec().  Every failure goes back to the runtime as one message. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "libcontainer/process/console.h"
+#include "libcontainer/process/exec_internal.h"
+#include "libcontainer/process/init.h"
+#include "spec/base/log.h"
+#include "libcontainer/process/namespaces.h"
+#include "libcontainer/process/process.h"
+#include "libcontainer/security/security.h"
+#include "libcontainer/utils/fileio.h"
+
+#ifndef TIOCGPTPEER
+#define TIOCGPTPEER _IO('T', 0x41)
+#endif
+
+static int send_msg(int fd, enum exec_msg_type type, int errnum, const char *text, int pass_fd)
+{
+  struct exec_msg m = {.type = type, .errnum = errnum};
+  size_t tlen = text ? strlen(text) : 0;
+  if (tlen > EXEC_MSG_MAX - sizeof(m))
+    tlen = EXEC_MSG_MAX - sizeof(m);
+  struct iovec iov[2] = {{&m, sizeof(m)}, {(void *)text, tlen}};
+  union {
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct cmsghdr align;
+  } ctl;
+  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = tlen ? 2 : 1};
+  if (pass_fd >= 0) {
+    memset(&ctl, 0, sizeof(ctl));
+    mh.msg_control = ctl.buf;
+    mh.msg_controllen = sizeof(ctl.buf);
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+  }
+  ssize_t n;
+  do
+    n = sendmsg(fd, &mh, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n < 0 ? -1 : 0;
+}
+
+__attribute__((noreturn)) static void fail(struct exec_child *ch, herr_t *err)
+{
+  const char *msg = (err && *err) ? (*err)->msg : "unknown error";
+  send_msg(ch->sync_fd, EXEC_MSG_ERROR, (err && *err) ? (*err)->errnum : 0, msg, -1);
+  _exit(1);
+}
+
+static void reset_signals(void)
+{
+  struct sigaction sa = {.sa_handler = SIG_DFL};
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP)
+      sigaction(sig, &sa, NULL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* "0" (the caller) into dir/tasks (cgroup v1) or dir/cgroup.procs. */
+static int enter_dir(const char *dir, bool v1, herr_t *err)
+{
+  _cleanup_free_ char *path = xasprintf("%s/%s", dir, v1 ? "tasks" : "cgroup.procs");
+  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0 && v1 && errno == ENOENT)
+    return enter_dir(dir, false, err); /* a cgroup2 directory */
+  if (fd < 0)
+    return herr_sys(err, "cgroup: open %s", path);
+  if (write(fd, "0", 1) != 1)
+    return herr_sys(err, "cgroup: join %s", dir);
+  return 0;
+}
+
+static int enter_cgroups(struct exec_child *ch, herr_t *err)
+{
+  for (size_t i = 0; i < ch->n_v1_dirs; i++)
+    if (enter_dir(ch->v1_dirs[i], true, err) < 0)
+      return -1;
+  if (ch->unified_dir && enter_dir(ch->unified_dir, false, err) < 0)
+    return -1;
+  for (size_t i = 0; i < ch->n_cg_dirs; i++)
+    if (enter_dir(ch->cg_dirs[i], true, err) < 0)
+      return herr_wrap(err, "--cgroup");
+  return 0;
+}
+
+/* Without setns(pidfd) (Linux < 5.8): one /proc/<pid>/ns/<type> at a time,
+ * the user namespace first (it grants the rights to join the others). */
+static int join_by_proc(struct exec_child *ch, herr_t *err)
+{
+  static const enum spec_ns_type order[] = {SPEC_NS_USER, SPEC_NS_NETWORK, SPEC_NS_IPC,
+                                            SPEC_NS_UTS,  SPEC_NS_CGROUP,  SPEC_NS_TIME,
+                                            SPEC_NS_MOUNT};
+  int fds[sizeof(order) / sizeof(order[0])];
+  size_t n = sizeof(order) / sizeof(order[0]);
+  int ret = 0;
+  for (size_t i = 0; i < n; i++) {
+    fds[i] = -1;
+    if (!(ch->ns_flags & (unsigned long)spec_ns_clone_flag(order[i])))
+      continue;
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)ch->init_pid, spec_ns_proc_name(order[i]));
+    fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+    if (fds[i] < 0 && ret == 0)
+      ret = herr_sys(err, "open %s", path);
+  }
+  for (size_t i = 0; ret == 0 && i < n; i++)
+    if (fds[i] >= 0 && setns(fds[i], spec_ns_clone_flag(order[i])) < 0)
+      ret = herr_sys(err, "join the container's %s namespace", spec_ns_name(order[i]));
+  for (size_t i = 0; i < n; i++)
+    if (fds[i] >= 0)
+      close(fds[i]);
+  return ret;
+}
+
+static int join_namespaces(struct exec_child *ch, herr_t *err)
+{
+  if (ch->ns_flags) {
+    if (ch->pidfd >= 0 && setns(ch->pidfd, (int)ch->ns_flags) == 0)
+      ; /* every namespace at once, the user namespace first */
+    else if (ch->pidfd >= 0 && errno != EINVAL)
+      return herr_sys(err, "join the container's namespaces");
+    else if (join_by_proc(ch, err) < 0)
+      return -1;
+  }
+  if (ch->join_user) {
+    if (ns_become_root(err) < 0)
+      return -1;
+    /* A credential change resets dumpable to fs.suid_dumpable. */
+    if (security_make_undumpable(err) < 0)
+      return -1;
+  }
+  return 0;
+}
+
+/* -u NAME / -u X:GROUP, looked up in the container's files (we are in its
+ * mount namespace now). */
+static int resolve_user(struct exec_child *ch, herr_t *err)
+{
+  struct spec_user *u = &ch->view->process.user;
+  if (ch->x->user_name) {
+    uid_t uid;
+    gid_t gid;
+    if (exec_lookup_user("/etc/passwd", ch->x->user_name, &uid, &gid, err) < 0)
+      return -1;
+    u->uid = uid;
+    if (!ch->x->group_name && !strchr(ch->o->user, ':'))
+      u->gid = gid;
+  }
+  if (ch->x->group_name) {
+    gid_t gid;
+    if (exec_lookup_group("/etc/group", ch->x->group_name, &gid, err) < 0)
+      return -1;
+    u->gid = gid;
+  }
+  return 0;
+}
+
+static int move_above_stdio(int fd)
+{
+  if (fd < 0 || fd > 2)
+    return fd;
+  int n = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+  close(fd);
+  return n;
+}
+
+/* A new pty from the container's /dev/ptmx: the master goes to the console
+ * socket (or to the runtime), the slave becomes the controlling terminal and
+ * fds 0, 1, 2. */
+static int setup_pty(struct exec_child *ch, herr_t *err)
+{
+  const struct spec_process *p = &ch->view->process;
+  _cleanup_close_ int master = move_above_stdio(open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
+  if (master < 0)
+    return herr_sys(err, "terminal: open /dev/ptmx in the container");
+  int unlock = 0;
+  if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+    return herr_sys(err, "terminal: unlock the pty");
+  _cleanup_close_ int slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (slave < 0) {
+    unsigned ptn = 0;
+    if (ioctl(master, TIOCGPTN, &ptn) < 0)
+      return herr_sys(err, "terminal: get the pty number");
+    char path[64];
+    snprintf(path, sizeof(path), "/dev/pts/%u", ptn);
+    slave = open(path, O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (slave < 0)
+      return herr_sys(err, "terminal: open %s", path);
+  }
+  slave = move_above_stdio(slave);
+  if (slave < 0)
+    return herr_sys(err, "terminal: move the pty slave");
+  if (p->has_console_size && (p->console_height || p->console_width)) {
+    struct winsize ws = {.ws_row = (unsigned short)p->console_height,
+                         .ws_col = (unsigned short)p->console_width};
+    if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+      return herr_sys(err, "consoleSize: set the window size to %ux%u", p->console_height,
+                      p->console_width);
+  }
+  if (ch->console_fd >= 0) {
+    if (console_send_fd(ch->console_fd, master, "/dev/ptmx", err) < 0)
+      return herr_wrap(err, "--console-socket");
+    close(ch->console_fd);
+    ch->console_fd = -1;
+  } else if (send_msg(ch->sync_fd, EXEC_MSG_PTY, 0, NULL, master) < 0) {
+    return herr_sys(err, "terminal: send the pty master to hutch");
+  }
+  /* The user owns its terminal, as after login (not fatal: an unmapped uid). */
+  if (fchown(slave, p->user.uid, (gid_t)-1) < 0) {
+    /* keep root's */
+  }
+  if (setsid() < 0)
+    return herr_sys(err, "terminal: setsid");
+  if (ioctl(slave, TIOCSCTTY, 0) < 0)
+    return herr_sys(err, "terminal: make the pty the controlling terminal");
+  for (int i = 0; i < 3; i++)
+    if (dup2(slave, i) < 0)
+      return herr_sys(err, "terminal: dup the pty onto fd %d", i);
+  return 0;
+}
+
+/* A filter with SCMP_ACT_NOTIFY is loaded here, while the runtime can still
+ * hand the notify fd to the listener (as the init does); it then also covers
+ * the rest of the setup, so the listener must be serving. */
+static int load_notify_seccomp(struct exec_child *ch, herr_t *err)
+{
+  if (ch->view->process.no_new_privileges && security_set_no_new_privs(err) < 0)
+    return -1;
+  int notify_fd = -1;
+  if (seccomp_bpf_load(ch->seccomp, &notify_fd, err) < 0)
+    return -1;
+  if (notify_fd < 0)
+    return 0;
+  int r = send_msg(ch->sync_fd, EXEC_MSG_SECCOMP, 0, NULL, notify_fd);
+  close(notify_fd);
+  if (r < 0)
+    return herr_sys(err, "seccomp: send the notify fd to hutch");
+  struct exec_msg m;
+  ssize_t n;
+  do
+    n = recv(ch->sync_fd, &m, sizeof(m), 0);
+  while (n < 0 && errno == EINTR);
+  if (n != (ssize_t)sizeof(m) || m.type != EXEC_MSG_SECCOMP_ACK)
+    _exit(1); /* the runtime failed and reports it */
+  return 0;
+}
+
+void exec_child_main(struct exec_child *ch)
+{
+  _cleanup_herr_ herr_t err = NULL;
+  const struct spec_process *p = &ch->view->process;
+
+  reset_signals();
+  if (p->exec_cpu_affinity_initial &&
+      security_set_cpu_affinity(0, p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
+                                &err) < 0)
+    fail(ch, &err);
+  /* The cgroup first, while we still are the host's root in the host's mounts. */
+  if (enter_cgroups(ch, &err) < 0)
+    fail(ch, &err);
+  if (p->exec_cpu_affinity_final &&
+      security_set_cpu_affinity(0, p->exec_cpu_affinity_final, "process.execCPUAffinity.final",
+                                &err) < 0)
+    fail(ch, &err);
+  if (join_namespaces(ch, &err) < 0)
+    fail(ch, &err);
+  /* Nothing of the runtime's reaches the container: only the preserved fds,
+   * the sync socket, the console socket and the log (all close-on-exec). */
+  int keep[3] = {ch->sync_fd, ch->console_fd, hlog_fd()}; /* --log: close-on-exec */
+  close_fds_except(3 + ch->o->preserve_fds, keep, 3);
+
+  if (resolve_user(ch, &err) < 0)
+    fail(ch, &err);
+  _cleanup_free_ char *exe = NULL;
+  if (process_prepare(p, &exe, &err) < 0)
+    fail(ch, &err);
+  if (p->terminal && setup_pty(ch, &err) < 0)
+    fail(ch, &err);
+
+  bool seccomp_loaded = false;
+  if (ch->seccomp_notify && load_notify_seccomp(ch, &err) < 0)
+    fail(ch, &err);
+  seccomp_loaded = ch->seccomp_notify;
+
+  struct init_config ic = {
+      .spec = ch->view,
+      .id = NULL,
+      .sync_fd = ch->sync_fd,
+      .parent_fd = -1,
+      .fifo_fd = -1,
+      .console_fd = -1,
+      .n_preserved = ch->o->preserve_fds,
+      .listen_fds = 0,
+      .seccomp = ch->seccomp,
+      .seccomp_loaded = seccomp_loaded,
+  };
+  process_exec(&ic, exe, &err);
+  fail(ch, &err);
+}

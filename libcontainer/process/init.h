@@ -1,0 +1,46 @@
+/* The container init: the process `hutch create` clones.  It sets up the
+ * container step by step, reporting each failure over the sync socket,
+ * blocks on exec.fifo until `hutch start`, then becomes the user process. */
+#ifndef HUTCH_INIT_H
+#define HUTCH_INIT_H
+
+#include <stdbool.h>
+
+#include "libcontainer/process/namespaces.h"
+#include "spec/spec.h"
+
+struct seccomp_bpf;
+struct cgroup_manager;
+
+struct init_config {
+  const struct spec *spec;
+  const char *id;
+  const char *rootfs; /* absolute host path */
+  bool no_pivot;
+  bool no_new_keyring;
+  struct ns_plan *ns;
+  int sync_fd;          /* the init's end of the socketpair */
+  int parent_fd;        /* the parent's end, closed by the init */
+  int fifo_fd;          /* O_PATH fd of <state dir>/exec.fifo */
+  int console_fd;       /* --console-socket connection, or -1 */
+  int n_preserved;      /* fds 3 .. 3+n_preserved-1 reach the user process */
+  int listen_fds;       /* LISTEN_FDS to announce (0: none) */
+  bool need_hooks_sync; /* stop after rootfs_prepare for prestart/createRuntime hooks */
+  const char *bundle;   /* for relative bind-mount sources */
+  const struct seccomp_bpf *seccomp; /* compiled by the parent, NULL when none */
+  bool seccomp_loaded;               /* loaded before READY (notify fd for the listener) */
+  struct cgroup_manager *cgroup;     /* joined by the init itself, NULL: none */
+  bool cgroup_placed;                /* clone3 placed it in the unified hierarchy */
+  bool start_over_sync;              /* `run`: wait for SYNC_START on sync_fd, not on exec.fifo */
+  /* The parent makes the v1 cgroups and applies the limits while the init
+   * starts: SYNC_GO is awaited only before the first step that needs the
+   * cgroup or the parent (wait_go in init.c).  Not with a user namespace
+   * from clone3 (it needs its id maps first) or namespaces to join. */
+  bool go_late;
+  bool got_go; /* internal */
+};
+
+/* Runs in the cloned child; never returns. */
+__attribute__((noreturn)) void init_main(struct init_config *cfg);
+
+#endif

@@ -1,0 +1,20 @@
+/* The user process, set up by the init after `hutch start`: rlimits, user
+ * and groups, capabilities and LSM labels (security.h), umask, cwd, env,
+ * fds, seccomp, then execve. */
+#ifndef HUTCH_PROCESS_H
+#define HUTCH_PROCESS_H
+
+#include "spec/base/error.h"
+#include "libcontainer/process/init.h"
+#include "spec/spec.h"
+
+/* Before `ready` (inside the container root): create and enter process.cwd,
+ * and resolve args[0] in the PATH of process.env.  Errors read like runc's:
+ * exec: "nosuch": executable file not found in $PATH */
+int process_prepare(const struct spec_process *p, char **exe, herr_t *err);
+/* After `start`: everything up to execve.  Returns only on failure. */
+int process_exec(const struct init_config *cfg, const char *exe, herr_t *err);
+/* Close every fd >= from except those in keep[] (n of them, -1 entries ignored). */
+void close_fds_except(int from, const int *keep, size_t n);
+
+#endif
