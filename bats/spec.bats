@@ -110,7 +110,7 @@ load helpers
   assert_output "prestart,createRuntime,createContainer,startContainer,poststart,poststop"
   run "$HUTCH" features
   run jq -r '.linux.seccomp.enabled, (.linux.seccomp.actions | index("SCMP_ACT_NOTIFY") != null), .linux.apparmor.enabled, (.mountOptions | index("rbind") != null)' <<<"$output"
-  assert_output $'true\ntrue\nfalse\ntrue'
+  assert_output $'true\ntrue\ntrue\ntrue'
 }
 
 @test "features rejects arguments" {

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd/cmd.h"
+#include "libcontainer/security/security.h"
 #include "libcontainer/utils/fileio.h"
 #include "spec/spec.h"
 
@@ -14,7 +15,8 @@ int cmd_features(struct hutch_ctx *ctx, int argc, char **argv)
     ;
   if (cmd_check_args("features", argc, 0, 0) != 0)
     return 1;
-  _cleanup_free_ char *json = spec_features_json();
+  const struct spec_features_build build = {.seccomp_arch_supported = seccomp_arch_supported};
+  _cleanup_free_ char *json = spec_features_json(&build);
   printf("%s\n", json);
   return fflush(stdout) == 0 ? 0 : 1;
 }

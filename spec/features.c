@@ -1,6 +1,7 @@
 /* The features document (runtime-spec features.md) that `hutch features`
- * prints.  Everything that states what this build supports is in the table
- * below: adjust it when a feature lands. */
+ * prints.  What this build supports is the table below (adjust it when a
+ * feature lands) and the vocabularies of spec/vocab.h and spec/names.c,
+ * which are the same tables the parser and libcontainer use. */
 #include <stdlib.h>
 
 #include "spec/internal.h"
@@ -21,27 +22,22 @@ static const struct {
     .cgroup_systemd_user = false,
     .cgroup_rdma = true,
     .seccomp_enabled = true,
-    .apparmor_enabled = false,
-    .selinux_enabled = false,
+    /* Whether the build can apply them (libcontainer/security/lsm.c), not
+     * whether this host has the LSM (features.md). */
+    .apparmor_enabled = true,
+    .selinux_enabled = true,
     .intel_rdt_enabled = false,
     .idmap_mounts_enabled = true,
     .net_devices_enabled = false,
 };
 
-/* Seccomp flags the runtime can pass to seccomp(2) (a subset of the known). */
-static const char *const supported_seccomp_flags[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-    NULL,
-};
-
-static json_t *strv(const char *const *v)
+/* The names of v for which keep(name) is true (keep NULL: all). */
+static json_t *strv(const char *const *v, bool (*keep)(const char *name))
 {
   json_t *a = json_array();
   for (; *v; v++)
-    json_array_append_new(a, json_string(*v));
+    if (!keep || keep(*v))
+      json_array_append_new(a, json_string(*v));
   return a;
 }
 
@@ -52,7 +48,7 @@ static json_t *enabled(bool on)
   return o;
 }
 
-char *spec_features_json(void)
+char *spec_features_json(const struct spec_features_build *b)
 {
   json_t *doc = json_object();
   json_object_set_new(doc, "ociVersionMin", json_string(features.oci_version_min));
@@ -61,7 +57,7 @@ char *spec_features_json(void)
   for (int k = 0; k < SPEC_HOOK_KINDS; k++)
     json_array_append_new(hooks, json_string(spec_hook_name(k)));
   json_object_set_new(doc, "hooks", hooks);
-  json_object_set_new(doc, "mountOptions", strv(spec_mount_options));
+  json_object_set_new(doc, "mountOptions", strv(spec_mount_options, NULL));
 
   json_t *l = json_object();
   json_t *ns = json_array();
@@ -82,11 +78,12 @@ char *spec_features_json(void)
   json_object_set_new(l, "cgroup", cg);
 
   json_t *sc = enabled(features.seccomp_enabled);
-  json_object_set_new(sc, "actions", strv(spec_seccomp_actions));
-  json_object_set_new(sc, "operators", strv(spec_seccomp_operators));
-  json_object_set_new(sc, "archs", strv(spec_seccomp_archs));
-  json_object_set_new(sc, "knownFlags", strv(spec_seccomp_flags));
-  json_object_set_new(sc, "supportedFlags", strv(supported_seccomp_flags));
+  json_object_set_new(sc, "actions", strv(spec_seccomp_actions, NULL));
+  json_object_set_new(sc, "operators", strv(spec_seccomp_operators, NULL));
+  json_object_set_new(sc, "archs", strv(spec_seccomp_archs, b ? b->seccomp_arch_supported : NULL));
+  /* hutch loads the program with seccomp(2) itself: every known flag works. */
+  json_object_set_new(sc, "knownFlags", strv(spec_seccomp_flags, NULL));
+  json_object_set_new(sc, "supportedFlags", strv(spec_seccomp_flags, NULL));
   json_object_set_new(l, "seccomp", sc);
 
   json_object_set_new(l, "apparmor", enabled(features.apparmor_enabled));

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 
 #include "spec/internal.h"
+#include "spec/vocab.h"
 
 #ifndef CLONE_NEWTIME
 #define CLONE_NEWTIME 0x00000080
@@ -236,19 +237,6 @@ int spec_known_caps(const char *const **names)
 
 /* ---- seccomp ---------------------------------------------------------- */
 
-const char *const spec_seccomp_actions[] = {
-    "SCMP_ACT_KILL",        "SCMP_ACT_KILL_PROCESS",
-    "SCMP_ACT_KILL_THREAD", "SCMP_ACT_TRAP",
-    "SCMP_ACT_ERRNO",       "SCMP_ACT_TRACE",
-    "SCMP_ACT_ALLOW",       "SCMP_ACT_LOG",
-    "SCMP_ACT_NOTIFY",      NULL,
-};
-
-const char *const spec_seccomp_operators[] = {
-    "SCMP_CMP_NE", "SCMP_CMP_LT", "SCMP_CMP_LE",        "SCMP_CMP_EQ",
-    "SCMP_CMP_GE", "SCMP_CMP_GT", "SCMP_CMP_MASKED_EQ", NULL,
-};
-
 const char *const spec_seccomp_archs[] = {
     "SCMP_ARCH_X86",     "SCMP_ARCH_X86_64",   "SCMP_ARCH_X32",         "SCMP_ARCH_ARM",
     "SCMP_ARCH_AARCH64", "SCMP_ARCH_MIPS",     "SCMP_ARCH_MIPS64",      "SCMP_ARCH_MIPS64N32",
@@ -258,31 +246,10 @@ const char *const spec_seccomp_archs[] = {
     "SCMP_ARCH_M68K",    "SCMP_ARCH_SH",       "SCMP_ARCH_SHEB",        NULL,
 };
 
-const char *const spec_seccomp_flags[] = {
-    "SECCOMP_FILTER_FLAG_TSYNC",
-    "SECCOMP_FILTER_FLAG_LOG",
-    "SECCOMP_FILTER_FLAG_SPEC_ALLOW",
-    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV",
-    NULL,
-};
-
-/* ---- mount options (for the features document) ------------------------ */
-
-const char *const spec_mount_options[] = {
-    "async",       "atime",          "bind",        "defaults",
-    "dev",         "diratime",       "dirsync",     "exec",
-    "idmap",       "iversion",       "lazytime",    "loud",
-    "mand",        "noatime",        "nodev",       "nodiratime",
-    "noexec",      "noiversion",     "nolazytime",  "nomand",
-    "norelatime",  "nostrictatime",  "nosuid",      "nosymfollow",
-    "private",     "ratime",         "rbind",       "rdev",
-    "rdiratime",   "relatime",       "remount",     "rexec",
-    "rnoatime",    "rnodev",         "rnodiratime", "rnoexec",
-    "rnorelatime", "rnostrictatime", "rnosuid",     "rnosymfollow",
-    "ro",          "rprivate",       "rrelatime",   "rro",
-    "rrw",         "rshared",        "rslave",      "rstrictatime",
-    "rsuid",       "rsymfollow",     "runbindable", "rw",
-    "shared",      "silent",         "slave",       "strictatime",
-    "suid",        "symfollow",      "sync",        "unbindable",
-    NULL,
-};
+/* Name lists for the parser and `features`, expanded from spec/vocab.h. */
+#define NAME_OF(name, ...) name,
+const char *const spec_seccomp_actions[] = {SPEC_SECCOMP_ACTIONS(NAME_OF) NULL};
+const char *const spec_seccomp_operators[] = {SPEC_SECCOMP_OPERATORS(NAME_OF) NULL};
+const char *const spec_seccomp_flags[] = {SPEC_SECCOMP_FLAGS(NAME_OF) NULL};
+const char *const spec_mount_options[] = {SPEC_MOUNT_OPTIONS(NAME_OF) NULL};
+#undef NAME_OF

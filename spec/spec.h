@@ -476,7 +476,12 @@ const char *spec_annotation(const struct spec *s, const char *key);
  * pretty-printed JSON, malloc'd.  rootless: user namespace + mappings for
  * the calling user and no network namespace, as `runc spec --rootless`. */
 char *spec_default_json(int rootless);
+/* What only the runtime can tell about the build (cmd/features.c fills it
+ * from libcontainer): seccomp architectures its libseccomp resolves. */
+struct spec_features_build {
+  bool (*seccomp_arch_supported)(const char *name); /* NULL: every known one */
+};
 /* The features document (runtime-spec features.md), malloc'd JSON text. */
-char *spec_features_json(void);
+char *spec_features_json(const struct spec_features_build *b);
 
 #endif

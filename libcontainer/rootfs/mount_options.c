@@ -1,97 +1,39 @@
-/* Mount option parsing, following runc's table (libcontainer/specconv). */
+/* Mount option parsing: the options of spec/vocab.h's table (runc's, plus
+ * idmap/ridmap and tmpcopyup) turned into flags, attributes and fs data. */
 #include "libcontainer/rootfs/mount_options.h"
 
 #include <string.h>
 
 #include "libcontainer/utils/linux_mount.h"
 #include "libcontainer/utils/fileio.h"
+#include "spec/vocab.h"
 
-struct flag_opt {
+/* Every option hutch knows, from the one table in spec/vocab.h. */
+struct mount_opt {
   const char *name;
+  enum spec_mount_opt_kind kind;
   bool clear;
-  unsigned long flag;
+  unsigned long value;
 };
 
-static const struct flag_opt ms_options[] = {
-    {"async", true, MS_SYNCHRONOUS},
-    {"atime", true, MS_NOATIME},
-    {"bind", false, MS_BIND},
-    {"defaults", false, 0},
-    {"dev", true, MS_NODEV},
-    {"diratime", true, MS_NODIRATIME},
-    {"dirsync", false, MS_DIRSYNC},
-    {"exec", true, MS_NOEXEC},
-    {"iversion", false, MS_I_VERSION},
-    {"lazytime", false, MS_LAZYTIME},
-    {"loud", true, MS_SILENT},
-    {"mand", false, MS_MANDLOCK},
-    {"noatime", false, MS_NOATIME},
-    {"nodev", false, MS_NODEV},
-    {"nodiratime", false, MS_NODIRATIME},
-    {"noexec", false, MS_NOEXEC},
-    {"noiversion", true, MS_I_VERSION},
-    {"nolazytime", true, MS_LAZYTIME},
-    {"nomand", true, MS_MANDLOCK},
-    {"norelatime", true, MS_RELATIME},
-    {"nostrictatime", true, MS_STRICTATIME},
-    {"nosuid", false, MS_NOSUID},
-    {"nosymfollow", false, MS_NOSYMFOLLOW},
-    {"rbind", false, MS_BIND | MS_REC},
-    {"relatime", false, MS_RELATIME},
-    {"remount", false, MS_REMOUNT},
-    {"ro", false, MS_RDONLY},
-    {"rw", true, MS_RDONLY},
-    {"silent", false, MS_SILENT},
-    {"strictatime", false, MS_STRICTATIME},
-    {"suid", true, MS_NOSUID},
-    {"sync", false, MS_SYNCHRONOUS},
-    {"symfollow", true, MS_NOSYMFOLLOW},
-};
+#define OPT_ENTRY(n, k, c, v) {n, k, c, v},
+static const struct mount_opt mount_option_table[] = {SPEC_MOUNT_OPTIONS(OPT_ENTRY)};
+#undef OPT_ENTRY
 
-static const struct flag_opt propagation_options[] = {
-    {"private", false, MS_PRIVATE},       {"rprivate", false, MS_PRIVATE | MS_REC},
-    {"shared", false, MS_SHARED},         {"rshared", false, MS_SHARED | MS_REC},
-    {"slave", false, MS_SLAVE},           {"rslave", false, MS_SLAVE | MS_REC},
-    {"unbindable", false, MS_UNBINDABLE}, {"runbindable", false, MS_UNBINDABLE | MS_REC},
-};
-
-static const struct flag_opt rec_options[] = {
-    {"rro", false, MOUNT_ATTR_RDONLY},
-    {"rrw", true, MOUNT_ATTR_RDONLY},
-    {"rnosuid", false, MOUNT_ATTR_NOSUID},
-    {"rsuid", true, MOUNT_ATTR_NOSUID},
-    {"rnodev", false, MOUNT_ATTR_NODEV},
-    {"rdev", true, MOUNT_ATTR_NODEV},
-    {"rnoexec", false, MOUNT_ATTR_NOEXEC},
-    {"rexec", true, MOUNT_ATTR_NOEXEC},
-    {"rnodiratime", false, MOUNT_ATTR_NODIRATIME},
-    {"rdiratime", true, MOUNT_ATTR_NODIRATIME},
-    {"rrelatime", false, MOUNT_ATTR_RELATIME},
-    {"rnorelatime", true, MOUNT_ATTR_RELATIME},
-    {"rnoatime", false, MOUNT_ATTR_NOATIME},
-    {"ratime", true, MOUNT_ATTR_NOATIME},
-    {"rstrictatime", false, MOUNT_ATTR_STRICTATIME},
-    {"rnostrictatime", true, MOUNT_ATTR_STRICTATIME},
-    {"rnosymfollow", false, MOUNT_ATTR_NOSYMFOLLOW},
-    {"rsymfollow", true, MOUNT_ATTR_NOSYMFOLLOW},
-};
-
-#define N(a) (sizeof(a) / sizeof((a)[0]))
-
-static const struct flag_opt *find(const struct flag_opt *t, size_t n, const char *name)
+static const struct mount_opt *find(const char *name)
 {
-  for (size_t i = 0; i < n; i++)
-    if (strcmp(t[i].name, name) == 0)
-      return &t[i];
+  for (size_t i = 0; i < sizeof(mount_option_table) / sizeof(mount_option_table[0]); i++)
+    if (strcmp(mount_option_table[i].name, name) == 0)
+      return &mount_option_table[i];
   return NULL;
 }
 
 int mount_propagation_from_name(const char *name, unsigned long *flag)
 {
-  const struct flag_opt *f = find(propagation_options, N(propagation_options), name);
-  if (!f)
+  const struct mount_opt *f = find(name);
+  if (!f || f->kind != SPEC_MOPT_PROPAGATION)
     return -1;
-  *flag = f->flag;
+  *flag = f->value;
   return 0;
 }
 
@@ -136,41 +78,8 @@ int mount_opts_parse(const struct spec_mount *m, struct mount_opts *o, herr_t *e
   size_t data_len = 0;
   for (size_t i = 0; i < m->n_options; i++) {
     const char *opt = m->options[i];
-    const struct flag_opt *f;
-    if ((f = find(ms_options, N(ms_options), opt))) {
-      if (f->clear) {
-        o->flags &= ~f->flag;
-        o->cleared |= f->flag;
-      } else {
-        o->flags |= f->flag;
-        o->cleared &= ~f->flag;
-      }
-    } else if ((f = find(propagation_options, N(propagation_options), opt))) {
-      if (o->n_propagation == MOUNT_MAX_PROPAGATION) {
-        mount_opts_clear(o);
-        return herr_set(err, 0, "option %s: too many propagation options", opt);
-      }
-      o->propagation[o->n_propagation++] = f->flag;
-    } else if ((f = find(rec_options, N(rec_options), opt))) {
-      if (f->clear) {
-        o->rec_clr |= f->flag;
-        o->rec_set &= ~(uint64_t)f->flag;
-      } else {
-        o->rec_set |= f->flag;
-        o->rec_clr &= ~(uint64_t)f->flag;
-      }
-      /* mount_setattr(2): an atime mode must also clear MOUNT_ATTR__ATIME. */
-      if ((f->flag & MOUNT_ATTR__ATIME) == f->flag)
-        o->rec_clr |= MOUNT_ATTR__ATIME;
-    } else if (strcmp(opt, "idmap") == 0) {
-      o->idmap = true;
-      o->idmap_recursive = false;
-    } else if (strcmp(opt, "ridmap") == 0) {
-      o->idmap = true;
-      o->idmap_recursive = true;
-    } else if (strcmp(opt, "tmpcopyup") == 0 || strcmp(opt, "notmpcopyup") == 0) {
-      o->tmpcopyup = opt[0] == 't';
-    } else {
+    const struct mount_opt *f = find(opt);
+    if (!f) {
       /* Anything else is filesystem data ("mode=755", "size=64k", ...). */
       size_t len = strlen(opt);
       o->data = xrealloc(o->data, data_len + len + 2);
@@ -178,6 +87,44 @@ int mount_opts_parse(const struct spec_mount *m, struct mount_opts *o, herr_t *e
         o->data[data_len++] = ',';
       memcpy(o->data + data_len, opt, len + 1);
       data_len += len;
+      continue;
+    }
+    switch (f->kind) {
+    case SPEC_MOPT_FLAG:
+      if (f->clear) {
+        o->flags &= ~f->value;
+        o->cleared |= f->value;
+      } else {
+        o->flags |= f->value;
+        o->cleared &= ~f->value;
+      }
+      break;
+    case SPEC_MOPT_PROPAGATION:
+      if (o->n_propagation == MOUNT_MAX_PROPAGATION) {
+        mount_opts_clear(o);
+        return herr_set(err, 0, "option %s: too many propagation options", opt);
+      }
+      o->propagation[o->n_propagation++] = f->value;
+      break;
+    case SPEC_MOPT_RECURSIVE:
+      if (f->clear) {
+        o->rec_clr |= f->value;
+        o->rec_set &= ~(uint64_t)f->value;
+      } else {
+        o->rec_set |= f->value;
+        o->rec_clr &= ~(uint64_t)f->value;
+      }
+      /* mount_setattr(2): an atime mode must also clear MOUNT_ATTR__ATIME. */
+      if ((f->value & MOUNT_ATTR__ATIME) == f->value)
+        o->rec_clr |= MOUNT_ATTR__ATIME;
+      break;
+    case SPEC_MOPT_IDMAP:
+      o->idmap = true;
+      o->idmap_recursive = f->value != 0;
+      break;
+    case SPEC_MOPT_TMPCOPYUP:
+      o->tmpcopyup = f->value != 0;
+      break;
     }
   }
   if (m->n_uid_mappings || m->n_gid_mappings)

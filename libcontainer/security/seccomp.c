@@ -26,6 +26,7 @@
 #include "spec/base/log.h"
 #include "libcontainer/security/internal.h"
 #include "libcontainer/utils/fileio.h"
+#include "spec/vocab.h"
 
 #ifndef SECCOMP_FILTER_FLAG_NEW_LISTENER
 #define SECCOMP_FILTER_FLAG_NEW_LISTENER (1UL << 3)
@@ -37,27 +38,40 @@
 #define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
 #endif
 
+/* linux.seccomp.flags, from the one table in spec/vocab.h. */
 static const struct {
   const char *name;
   unsigned long flag;
 } seccomp_flags[] = {
-    {"SECCOMP_FILTER_FLAG_TSYNC", SECCOMP_FILTER_FLAG_TSYNC},
-    {"SECCOMP_FILTER_FLAG_LOG", SECCOMP_FILTER_FLAG_LOG},
-    {"SECCOMP_FILTER_FLAG_SPEC_ALLOW", SECCOMP_FILTER_FLAG_SPEC_ALLOW},
-    {"SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV", SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV},
+#define FLAG_ENTRY(n, v) {n, v},
+    SPEC_SECCOMP_FLAGS(FLAG_ENTRY)
+#undef FLAG_ENTRY
 };
+_Static_assert(SECCOMP_FILTER_FLAG_TSYNC == (1UL << 0) && SECCOMP_FILTER_FLAG_LOG == (1UL << 1) &&
+                   SECCOMP_FILTER_FLAG_SPEC_ALLOW == (1UL << 2),
+               "spec/vocab.h seccomp flag values");
 
+/* Argument operators: spec/vocab.h gives libseccomp's enum values. */
 static const struct {
   const char *name;
   enum scmp_compare op;
 } seccomp_ops[] = {
-    {"SCMP_CMP_NE", SCMP_CMP_NE},
-    {"SCMP_CMP_LT", SCMP_CMP_LT},
-    {"SCMP_CMP_LE", SCMP_CMP_LE},
-    {"SCMP_CMP_EQ", SCMP_CMP_EQ},
-    {"SCMP_CMP_GE", SCMP_CMP_GE},
-    {"SCMP_CMP_GT", SCMP_CMP_GT},
-    {"SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ},
+#define OP_ENTRY(n, v) {n, (enum scmp_compare)(v)},
+    SPEC_SECCOMP_OPERATORS(OP_ENTRY)
+#undef OP_ENTRY
+};
+_Static_assert(SCMP_CMP_NE == 1 && SCMP_CMP_LT == 2 && SCMP_CMP_LE == 3 && SCMP_CMP_EQ == 4 &&
+                   SCMP_CMP_GE == 5 && SCMP_CMP_GT == 6 && SCMP_CMP_MASKED_EQ == 7,
+               "spec/vocab.h seccomp operator values");
+
+static const struct {
+  const char *name;
+  enum spec_seccomp_action act;
+  bool takes_errno;
+} seccomp_actions[] = {
+#define ACT_ENTRY(n, a, e) {n, a, e},
+    SPEC_SECCOMP_ACTIONS(ACT_ENTRY)
+#undef ACT_ENTRY
 };
 
 /* An action name (+ errnoRet) -> libseccomp action.  `field` names the
@@ -65,29 +79,41 @@ static const struct {
 static int seccomp_action(const char *name, bool has_errno, uint32_t errno_ret, const char *field,
                           const char *errno_field, uint32_t *out, herr_t *err)
 {
-  bool takes_errno = false;
   if (name == NULL)
     return herr_set(err, 0, "%s: missing action", field);
-  if (strcmp(name, "SCMP_ACT_KILL") == 0 || strcmp(name, "SCMP_ACT_KILL_THREAD") == 0)
-    *out = SCMP_ACT_KILL_THREAD;
-  else if (strcmp(name, "SCMP_ACT_KILL_PROCESS") == 0)
-    *out = SCMP_ACT_KILL_PROCESS;
-  else if (strcmp(name, "SCMP_ACT_TRAP") == 0)
-    *out = SCMP_ACT_TRAP;
-  else if (strcmp(name, "SCMP_ACT_ALLOW") == 0)
-    *out = SCMP_ACT_ALLOW;
-  else if (strcmp(name, "SCMP_ACT_LOG") == 0)
-    *out = SCMP_ACT_LOG;
-  else if (strcmp(name, "SCMP_ACT_NOTIFY") == 0)
-    *out = SCMP_ACT_NOTIFY;
-  else if (strcmp(name, "SCMP_ACT_ERRNO") == 0) {
-    takes_errno = true;
-    *out = SCMP_ACT_ERRNO(has_errno ? errno_ret : EPERM);
-  } else if (strcmp(name, "SCMP_ACT_TRACE") == 0) {
-    takes_errno = true;
-    *out = SCMP_ACT_TRACE(has_errno ? errno_ret : EPERM);
-  } else
+  size_t k = 0, n = sizeof(seccomp_actions) / sizeof(seccomp_actions[0]);
+  while (k < n && strcmp(name, seccomp_actions[k].name) != 0)
+    k++;
+  if (k == n)
     return herr_set(err, 0, "%s: unknown seccomp action \"%s\"", field, name);
+  bool takes_errno = seccomp_actions[k].takes_errno;
+  uint32_t e = has_errno ? errno_ret : EPERM;
+  switch (seccomp_actions[k].act) {
+  case SPEC_SCMP_ACT_KILL_THREAD:
+    *out = SCMP_ACT_KILL_THREAD;
+    break;
+  case SPEC_SCMP_ACT_KILL_PROCESS:
+    *out = SCMP_ACT_KILL_PROCESS;
+    break;
+  case SPEC_SCMP_ACT_TRAP:
+    *out = SCMP_ACT_TRAP;
+    break;
+  case SPEC_SCMP_ACT_ERRNO:
+    *out = SCMP_ACT_ERRNO(e);
+    break;
+  case SPEC_SCMP_ACT_TRACE:
+    *out = SCMP_ACT_TRACE(e);
+    break;
+  case SPEC_SCMP_ACT_ALLOW:
+    *out = SCMP_ACT_ALLOW;
+    break;
+  case SPEC_SCMP_ACT_LOG:
+    *out = SCMP_ACT_LOG;
+    break;
+  case SPEC_SCMP_ACT_NOTIFY:
+    *out = SCMP_ACT_NOTIFY;
+    break;
+  }
   if (has_errno && !takes_errno)
     return herr_set(err, 0,
                     "%s: %s does not take an errno (only SCMP_ACT_ERRNO and SCMP_ACT_TRACE do)",
@@ -108,6 +134,16 @@ static uint32_t seccomp_arch(const char *name)
     low[i++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
   low[i] = 0;
   return seccomp_arch_resolve_name(low);
+}
+
+/* libseccomp knows it, and a filter for this machine can include it: a
+ * filter cannot mix byte orders (seccomp_arch_add fails with EDOM), so on
+ * x86_64 the big-endian s390x, ppc64 or mips are not. */
+bool seccomp_arch_supported(const char *name)
+{
+  const uint32_t le = 0x40000000; /* __AUDIT_ARCH_LE */
+  uint32_t a = seccomp_arch(name);
+  return a != 0 && (a & le) == (seccomp_arch_native() & le);
 }
 
 static int seccomp_op(const char *name, enum scmp_compare *op)
@@ -140,12 +176,15 @@ int seccomp_validate(const struct spec_seccomp *sc, herr_t *err)
                     "linux.seccomp.defaultAction: SCMP_ACT_NOTIFY cannot be the default "
                     "action");
   for (size_t i = 0; i < sc->n_architectures; i++)
-    if (seccomp_arch(sc->architectures[i]) == 0) {
+    if (!seccomp_arch_supported(sc->architectures[i])) {
       const struct scmp_version *v = seccomp_version();
       return herr_set(err, 0,
-                      "linux.seccomp.architectures[%zu]: unknown or unsupported architecture "
-                      "\"%s\" (libseccomp %u.%u.%u)",
-                      i, sc->architectures[i], v->major, v->minor, v->micro);
+                      "linux.seccomp.architectures[%zu]: %s architecture \"%s\" (libseccomp "
+                      "%u.%u.%u)",
+                      i,
+                      seccomp_arch(sc->architectures[i]) ? "this machine's filters cannot include"
+                                                         : "unknown or unsupported",
+                      sc->architectures[i], v->major, v->minor, v->micro);
     }
   for (size_t i = 0; i < sc->n_flags; i++) {
     size_t k = 0, n = sizeof(seccomp_flags) / sizeof(seccomp_flags[0]);

@@ -92,6 +92,8 @@ int security_set_cpu_affinity(pid_t pid, const char *cpus, const char *field, he
 /* A compiled filter: the BPF program plus the seccomp(2) flags to load it with. */
 struct seccomp_bpf;
 int seccomp_compile(const struct spec_seccomp *sc, struct seccomp_bpf **out, herr_t *err);
+/* True when the build's libseccomp knows the architecture ("SCMP_ARCH_X86_64"). */
+bool seccomp_arch_supported(const char *name);
 void seccomp_bpf_free(struct seccomp_bpf *bpf);
 /* Load a compiled filter into the calling thread.  *notify_fd receives the
  * listener fd when a rule uses SCMP_ACT_NOTIFY (else -1).  Needs no_new_privs

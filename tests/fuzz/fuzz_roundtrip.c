@@ -29,7 +29,7 @@ static void init_once(void)
   FUZZ_ASSERT(spec_parse(def, strlen(def), "config.json", &s, &err) == 0);
   spec_free(s);
   free(def);
-  char *feat = spec_features_json();
+  char *feat = spec_features_json(NULL);
   FUZZ_ASSERT(feat);
   json_t *f = json_loads(feat, 0, &jerr);
   FUZZ_ASSERT(f && json_is_object(f));
