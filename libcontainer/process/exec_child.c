@@ -290,7 +290,7 @@ void exec_child_main(struct exec_child *ch)
   if (resolve_user(ch, &err) < 0)
     fail(ch, &err);
   _cleanup_free_ char *exe = NULL;
-  if (process_prepare(p, &exe, &err) < 0)
+  if (process_prepare(p, false, &exe, &err) < 0)
     fail(ch, &err);
   if (p->terminal && setup_pty(ch, &err) < 0)
     fail(ch, &err);

@@ -297,7 +297,7 @@ void init_main(struct init_config *cfg)
     fail(cfg, &err);
 
   _cleanup_free_ char *exe = NULL;
-  if (process_prepare(&s->process, &exe, &err) < 0)
+  if (process_prepare(&s->process, true, &exe, &err) < 0)
     fail(cfg, &err);
 
   /* The fifo is reopened for writing through /proc once `start` opens it. */

@@ -61,10 +61,10 @@ static bool is_executable(const char *path, int *why)
   return true;
 }
 
-int process_prepare(const struct spec_process *p, char **exe, herr_t *err)
+int process_prepare(const struct spec_process *p, bool make_cwd, char **exe, herr_t *err)
 {
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-  if (mkdir_p(cwd, 0755) < 0)
+  if (make_cwd && mkdir_p(cwd, 0755) < 0)
     return herr_sys(err, "process.cwd: mkdir %s", cwd);
   if (chdir(cwd) < 0)
     return herr_sys(err, "process.cwd: chdir %s", cwd);

@@ -8,10 +8,11 @@
 #include "libcontainer/process/init.h"
 #include "spec/spec.h"
 
-/* Before `ready` (inside the container root): create and enter process.cwd,
- * and resolve args[0] in the PATH of process.env.  Errors read like runc's:
- * exec: "nosuch": executable file not found in $PATH */
-int process_prepare(const struct spec_process *p, char **exe, herr_t *err);
+/* Before `ready` (inside the container root): enter process.cwd (made
+ * first, root-owned, when make_cwd: `create` does, as runc; `exec` does not,
+ * so a missing --cwd is an error), and resolve args[0] in the PATH of process.env.  Errors read
+ * like runc's: exec: "nosuch": executable file not found in $PATH */
+int process_prepare(const struct spec_process *p, bool make_cwd, char **exe, herr_t *err);
 /* After `start`: everything up to execve.  Returns only on failure. */
 int process_exec(const struct init_config *cfg, const char *exe, herr_t *err);
 /* Close every fd >= from except those in keep[] (n of them, -1 entries ignored). */
