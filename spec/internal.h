@@ -57,6 +57,8 @@ int jc_int(struct jctx *c, json_t *obj, const char *key, bool required, int64_t 
            int64_t *out);
 int jc_i32(struct jctx *c, json_t *obj, const char *key, bool required, int32_t *out);
 int jc_u32(struct jctx *c, json_t *obj, const char *key, bool required, uint32_t *out);
+/* A user or group id: 0..SPEC_ID_MAX (spec.h). */
+int jc_id(struct jctx *c, json_t *obj, const char *key, bool required, uint32_t *out);
 int jc_u16(struct jctx *c, json_t *obj, const char *key, bool required, uint16_t *out);
 int jc_i64(struct jctx *c, json_t *obj, const char *key, bool required, int64_t *out);
 int jc_u64(struct jctx *c, json_t *obj, const char *key, bool required, uint64_t *out);

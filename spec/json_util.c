@@ -261,6 +261,15 @@ int jc_u32(struct jctx *c, json_t *obj, const char *key, bool required, uint32_t
   return r;
 }
 
+int jc_id(struct jctx *c, json_t *obj, const char *key, bool required, uint32_t *out)
+{
+  int64_t x = 0;
+  int r = jc_int(c, obj, key, required, 0, SPEC_ID_MAX, &x);
+  if (r > 0)
+    *out = (uint32_t)x;
+  return r;
+}
+
 int jc_u16(struct jctx *c, json_t *obj, const char *key, bool required, uint16_t *out)
 {
   int64_t x = 0;

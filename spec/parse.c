@@ -69,14 +69,15 @@ int spec_parse_id_mappings(struct jctx *c, json_t *obj, const char *key,
     size_t m2 = jc_idx(c, i);
     json_t *e = json_array_get(a, i);
     struct spec_id_mapping *map = &(*out)[i];
-    if (jv_object(c, e) < 0 || jc_u32(c, e, "containerID", true, &map->container_id) < 0 ||
-        jc_u32(c, e, "hostID", true, &map->host_id) < 0 ||
+    if (jv_object(c, e) < 0 || jc_id(c, e, "containerID", true, &map->container_id) < 0 ||
+        jc_id(c, e, "hostID", true, &map->host_id) < 0 ||
         jc_u32(c, e, "size", true, &map->size) < 0)
       return -1;
     if (map->size == 0)
       return jc_fail_at(c, "size", "must be greater than zero");
-    if ((uint64_t)map->container_id + map->size - 1 > UINT32_MAX ||
-        (uint64_t)map->host_id + map->size - 1 > UINT32_MAX)
+    /* The last id mapped must be a valid one: (uid_t)-1 is not. */
+    if ((uint64_t)map->container_id + map->size - 1 >= UINT32_MAX ||
+        (uint64_t)map->host_id + map->size - 1 >= UINT32_MAX)
       return jc_fail_at(c, "size", "mapping of %u IDs overflows the 32-bit ID range", map->size);
     jc_pop(c, m2);
   }

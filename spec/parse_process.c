@@ -31,7 +31,7 @@ static int parse_user(struct jctx *c, json_t *p, struct spec_user *u)
   if (r <= 0)
     return r;
   size_t m = jc_key(c, "user");
-  if (jc_u32(c, o, "uid", true, &u->uid) < 0 || jc_u32(c, o, "gid", true, &u->gid) < 0)
+  if (jc_id(c, o, "uid", true, &u->uid) < 0 || jc_id(c, o, "gid", true, &u->gid) < 0)
     return -1;
   r = jc_u32(c, o, "umask", false, &u->umask);
   if (r < 0)
@@ -51,7 +51,7 @@ static int parse_user(struct jctx *c, json_t *p, struct spec_user *u)
     for (size_t i = 0; i < len; i++) {
       size_t m3 = jc_idx(c, i);
       int64_t x;
-      if (jv_int(c, json_array_get(a, i), 0, UINT32_MAX, &x) < 0)
+      if (jv_int(c, json_array_get(a, i), 0, SPEC_ID_MAX, &x) < 0)
         return -1;
       u->additional_gids[i] = (uint32_t)x;
       jc_pop(c, m3);

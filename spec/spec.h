@@ -14,6 +14,12 @@
 
 #include "spec/base/error.h"
 
+/* The largest user or group id hutch accepts (process.user, additionalGids,
+ * id mappings, exec --user).  The kernel reads (uid_t)-1 = 4294967295 as "no
+ * change" (setresuid(-1) keeps root), so ids above INT32_MAX are refused, as
+ * runc does. */
+#define SPEC_ID_MAX 2147483647
+
 struct spec_kv {
   char *key;
   char *value;

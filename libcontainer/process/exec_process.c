@@ -48,16 +48,25 @@ void exec_env_set(char ***env, size_t *n, const char *kv)
   strv_append(env, n, kv);
 }
 
-/* A decimal id that fits in 32 bits (not -1, which means "unchanged" to the kernel). */
-static bool parse_id(const char *s, uint32_t *out)
+/* A decimal user or group id: 1 and *out set when it is one in 0..SPEC_ID_MAX,
+ * 0 when `s` is not a number (a name), -1 when it is a number out of range
+ * (the kernel reads (uid_t)-1 as "no change", so 4294967295 would mean root). */
+static int parse_id(const char *s, uint32_t *out)
 {
-  if (!*s || strspn(s, "0123456789") != strlen(s) || strlen(s) > 10)
-    return false;
+  if (!*s || strspn(s, "0123456789") != strlen(s))
+    return 0;
+  if (strlen(s) > 10)
+    return -1;
   unsigned long long v = strtoull(s, NULL, 10);
-  if (v >= 0xffffffffULL)
-    return false;
+  if (v > SPEC_ID_MAX)
+    return -1;
   *out = (uint32_t)v;
-  return true;
+  return 1;
+}
+
+static int id_range_error(herr_t *err, const char *what, const char *s)
+{
+  return herr_set(err, ERANGE, "%s: %s is out of range (0-%d)", what, s, SPEC_ID_MAX);
 }
 
 int exec_parse_user(const char *s, uid_t *uid, char **user_name, gid_t *gid, bool *has_gid,
@@ -73,7 +82,10 @@ int exec_parse_user(const char *s, uid_t *uid, char **user_name, gid_t *gid, boo
   if (!*u)
     return herr_set(err, EINVAL, "--user \"%s\": expected UID[:GID] or NAME[:GROUP]", s);
   uint32_t v;
-  if (parse_id(u, &v))
+  int r = parse_id(u, &v);
+  if (r < 0)
+    return id_range_error(err, "--user uid", u);
+  if (r > 0)
     *uid = v;
   else
     *user_name = xstrdup(u);
@@ -81,7 +93,10 @@ int exec_parse_user(const char *s, uid_t *uid, char **user_name, gid_t *gid, boo
     if (!*g)
       return herr_set(err, EINVAL, "--user \"%s\": empty group after ':'", s);
     *has_gid = true;
-    if (parse_id(g, &v))
+    r = parse_id(g, &v);
+    if (r < 0)
+      return id_range_error(err, "--user gid", g);
+    if (r > 0)
       *gid = v;
     else
       *group_name = xstrdup(g);
@@ -91,7 +106,8 @@ int exec_parse_user(const char *s, uid_t *uid, char **user_name, gid_t *gid, boo
 
 /* Find the line whose first field is `name` in a colon-separated file and
  * return its fields 2 and 3 (the uid/gid or gid for group).  -1 with errno
- * ENOENT when there is no such line, -2 when the file cannot be read. */
+ * ENOENT when there is no such line, -2 when the file cannot be read, -3 when
+ * the line's id is out of range. */
 static int lookup(const char *file, const char *name, int want_fields, uint32_t *a, uint32_t *b)
 {
   _cleanup_fclose_ FILE *f = fopen(file, "re");
@@ -106,7 +122,10 @@ static int lookup(const char *file, const char *name, int want_fields, uint32_t 
       fields[n++] = tok;
     if (n < 2 + want_fields || strcmp(fields[0], name) != 0)
       continue;
-    if (!parse_id(fields[2], a) || (want_fields > 1 && !parse_id(fields[3], b)))
+    int ra = parse_id(fields[2], a), rb = want_fields > 1 ? parse_id(fields[3], b) : 1;
+    if (ra < 0 || rb < 0)
+      return -3;
+    if (ra == 0 || rb == 0)
       continue;
     return 0;
   }
@@ -121,6 +140,10 @@ int exec_lookup_user(const char *passwd, const char *name, uid_t *uid, gid_t *gi
   if (r < 0) {
     if (r == -1)
       return herr_set(err, ENOENT, "no such user %s in the container's /etc/passwd", name);
+    if (r == -3)
+      return herr_set(err, ERANGE,
+                      "user %s: its id in the container's /etc/passwd is out of range (0-%d)", name,
+                      SPEC_ID_MAX);
     return herr_sys(err, "user %s: read the container's /etc/passwd", name);
   }
   *uid = u;
@@ -135,6 +158,10 @@ int exec_lookup_group(const char *group_file, const char *name, gid_t *gid, herr
   if (r < 0) {
     if (r == -1)
       return herr_set(err, ENOENT, "no such group %s in the container's /etc/group", name);
+    if (r == -3)
+      return herr_set(err, ERANGE,
+                      "group %s: its id in the container's /etc/group is out of range (0-%d)", name,
+                      SPEC_ID_MAX);
     return herr_sys(err, "group %s: read the container's /etc/group", name);
   }
   *gid = g;
@@ -217,7 +244,10 @@ static int apply_flags(struct exec_process *x, const struct exec_opts *o, herr_t
   }
   for (size_t i = 0; i < o->n_gids; i++) {
     uint32_t g;
-    if (!parse_id(o->gids[i], &g))
+    int r = parse_id(o->gids[i], &g);
+    if (r < 0)
+      return id_range_error(err, "--additional-gids", o->gids[i]);
+    if (r == 0)
       return herr_set(err, EINVAL, "--additional-gids \"%s\": expected a numeric gid", o->gids[i]);
     p->user.additional_gids =
         xrealloc(p->user.additional_gids, (p->user.n_additional_gids + 1) * sizeof(uint32_t));

@@ -78,10 +78,21 @@ static void test_parse_user(void)
   herr_free(&err);
   CHECK(exec_parse_user("5:", &uid, &un, &gid, &has_gid, &gn, &err) < 0);
   herr_free(&err);
-  /* 4294967295 is (uid_t)-1: not a user. */
-  CHECK(exec_parse_user("4294967295", &uid, &un, &gid, &has_gid, &gn, &err) == 0);
-  CHECK_STREQ(un, "4294967295");
-  free(un);
+  /* 4294967295 is (uid_t)-1, "no change" to setresuid (root stays root):
+   * every id above 2147483647 is refused, as runc does. */
+  uid = gid = 99;
+  CHECK(exec_parse_user("4294967295", &uid, &un, &gid, &has_gid, &gn, &err) < 0);
+  CHECK_STREQ(err ? err->msg : NULL, "--user uid: 4294967295 is out of range (0-2147483647)");
+  herr_free(&err);
+  CHECK(exec_parse_user("1000:4294967295", &uid, &un, &gid, &has_gid, &gn, &err) < 0);
+  CHECK_STREQ(err ? err->msg : NULL, "--user gid: 4294967295 is out of range (0-2147483647)");
+  herr_free(&err);
+  CHECK(exec_parse_user("99999999999", &uid, &un, &gid, &has_gid, &gn, &err) < 0);
+  herr_free(&err);
+  CHECK(exec_parse_user("2147483648", &uid, &un, &gid, &has_gid, &gn, &err) < 0);
+  herr_free(&err);
+  CHECK(exec_parse_user("2147483647:0", &uid, &un, &gid, &has_gid, &gn, &err) == 0);
+  CHECK(uid == 2147483647u && gid == 0 && !un && !gn);
 }
 
 static void test_lookup(void)
@@ -89,7 +100,8 @@ static void test_lookup(void)
   _cleanup_free_ char *pw = write_tmp("passwd", "root:x:0:0:root:/root:/bin/sh\n"
                                                 "# comment\n"
                                                 "broken:x:notanumber:1::/:/bin/sh\n"
-                                                "alice:x:4242:4343:Alice:/home/alice:/bin/sh\n");
+                                                "alice:x:4242:4343:Alice:/home/alice:/bin/sh\n"
+                                                "nobody2:x:4294967295:0::/:/bin/sh\n");
   _cleanup_free_ char *gr = write_tmp("group", "root:x:0:\nstaff:x:50:alice\n");
   uid_t uid = 0;
   gid_t gid = 0;
@@ -100,6 +112,10 @@ static void test_lookup(void)
   CHECK_STREQ(err->msg, "no such user bob in the container's /etc/passwd");
   herr_free(&err);
   CHECK(exec_lookup_user(pw, "broken", &uid, &gid, &err) < 0);
+  herr_free(&err);
+  /* The container's /etc/passwd cannot turn a name into (uid_t)-1 either. */
+  CHECK(exec_lookup_user(pw, "nobody2", &uid, &gid, &err) < 0);
+  CHECK_CONTAINS(err ? err->msg : "", "out of range (0-2147483647)");
   herr_free(&err);
   CHECK(exec_lookup_group(gr, "staff", &gid, &err) == 0);
   CHECK(gid == 50);

@@ -152,7 +152,7 @@ static void test_big_int_as_string(void)
          "[\"sh\"], \"cwd\": \"/\", \"user\": {\"uid\": 18446744073709551615, \"gid\": 0}}}";
   CHECK(spec_parse(json, strlen(json), "config.json", &s, &err) < 0);
   CHECK_STREQ(err ? err->msg : NULL, "config.json: process.user.uid: expected an integer between "
-                                     "0 and 4294967295, got 18446744073709551615");
+                                     "0 and 2147483647, got 18446744073709551615");
   herr_free(&err);
   /* Digits inside strings are left alone. */
   json = "{\"ociVersion\": \"1.3.0\", \"root\": {\"path\": \"18446744073709551615\"}}";

@@ -204,7 +204,7 @@ static void test_full(void)
   CHECK(p->has_console_size && p->console_height == 24 && p->console_width == 80);
   CHECK(p->user.uid == 1000 && p->user.gid == 1000);
   CHECK(p->user.has_umask && p->user.umask == 18);
-  CHECK(p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 4294967295u);
+  CHECK(p->user.n_additional_gids == 2 && p->user.additional_gids[1] == 2147483647u);
   CHECK_STREQ(p->user.username, "u");
   CHECK(p->n_args == 3);
   CHECK_STREQ(p->args[2], "echo hi");
