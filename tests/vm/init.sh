@@ -8,11 +8,14 @@
 #     mount proc, sys, dev, run, tmp and cgroup2 in it, then switch_root.
 #   init.sh stage2, PID 1 in the new root: move into a leaf cgroup, run the
 #     command with its stdout/stderr on the virtio-serial ports, write its
-#     exit status to the control share and power off.
+#     exit status to the control share and power off.  With "systemd" in the
+#     config, write the units of hutch-job.target and exec systemd instead;
+#     its hutch-job.service runs "init.sh job", which does the same from a
+#     leaf of the service's cgroup.
 #
 # The host passes its settings in the control share (9p tag hutchctl):
 #   config: lines "share TAG PATH", "modules PATH", "cwd PATH",
-#           "env NAME=VALUE", "hostname NAME"
+#           "env NAME=VALUE", "hostname NAME", "systemd"
 #   cmd:    the shell command line
 # and reads back "status" (the command's exit status) or "error" (why the VM
 # could not run it).
@@ -114,6 +117,11 @@ stage1() {
 
   mkdir -p $n$run/ctl
   cp /bin/busybox /init $n$run/ || stage1_fail "cannot copy busybox into the new root"
+  # The kernel's own module requests (a bridge or veth link, an nf_tables
+  # chain...) load from the guest kernel's tree with busybox's modprobe: the
+  # host may have no kmod.
+  { ln -s busybox $n$run/modprobe && echo $run/modprobe >$n/proc/sys/kernel/modprobe; } ||
+    stage1_fail "cannot set kernel.modprobe"
   mount --move /ctl $n$run/ctl || stage1_fail "cannot move the control share"
   mount --make-rshared $n
   ip link set lo up
@@ -122,11 +130,9 @@ stage1() {
   stage1_fail "switch_root failed"
 }
 
-stage2() {
-  bb=$run/busybox
-  ctl=$run/ctl
-  cg=/sys/fs/cgroup/hutch-v2vm.scope
-
+# find_ports: OUT and ERR, the virtio-serial ports the host reads CMD's
+# stdout and stderr from (/dev/null if missing).
+find_ports() {
   out=/dev/null err=/dev/null
   for d in /sys/class/virtio-ports/*; do
     case $($bb cat "$d/name" 2>/dev/null) in
@@ -134,10 +140,17 @@ stage2() {
     hutch.stderr) err=/dev/${d##*/} ;;
     esac
   done
+}
 
+# run_cmd CGROUP VAR=VALUE...: run CMD in the (new, leaf) cgroup CGROUP with
+# exactly the environment given plus the config's "env" lines, in the
+# config's cwd; write its exit status to the control share, sync and power
+# off.
+run_cmd() {
+  cg=$1
+  shift
+  find_ports
   cwd=/
-  set -- PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-    USER=root LOGNAME=root HUTCH_V2VM=1
   while read -r kind rest; do
     case $kind in
     cwd) cwd=$rest ;;
@@ -147,13 +160,11 @@ stage2() {
   shell=/bin/bash
   [ -x $shell ] || shell=/bin/sh
 
-  $bb mkdir -p $cg
+  $bb mkdir -p "$cg"
   (
-    # Run the command in a leaf cgroup, as a systemd host would (the root
-    # cgroup keeps only this init).
-    echo 0 >$cg/cgroup.procs
+    echo 0 >"$cg/cgroup.procs"
     cd "$cwd" 2>/dev/null || {
-      echo "run-in-v2vm: no directory $cwd in the VM (not under a --share or /); running CMD in /" >&2
+      echo "$prog: no directory $cwd in the VM (not under a --share or /); running CMD in /" >&2
       cd /
     }
     exec $bb env -i "$@" $shell -c "$($bb cat $ctl/cmd)"
@@ -165,7 +176,108 @@ stage2() {
   $bb reboot -f
 }
 
+stage2() {
+  if $bb grep -qx systemd $ctl/config; then
+    systemd_boot
+  fi
+  # Run the command in a leaf cgroup, as a systemd host would (the root
+  # cgroup keeps only this init, which reaps orphans).
+  prog="run-in-v2vm"
+  run_cmd /sys/fs/cgroup/hutch-v2vm.scope PATH=$path HOME=/root USER=root LOGNAME=root HUTCH_V2VM=1
+}
+
+# systemd_boot: write the job's units and exec systemd as PID 1 on this root.
+# systemd keeps the mounts stage 1 made (cgroup2 alone at /sys/fs/cgroup,
+# /run, /dev, the shares) and starts hutch-job.target: sysinit, basic.target,
+# D-Bus and logind, then hutch-job.service runs "init.sh job".
+systemd_boot() {
+  u=/run/systemd/system
+  $bb mkdir -p $u
+  $bb cat >$u/hutch-job.target <<EOF
+[Unit]
+Description=run-in-systemd-vm: the system with the command running
+Requires=hutch-job.service
+After=hutch-job.service
+AllowIsolate=yes
+EOF
+  # Type=exec: the target (and so the system: is-system-running says
+  # "running") is reached once the command started, as on a booted host.
+  # Delegate=yes: the command owns its cgroup subtree (it runs in the leaf
+  # .../hutch-job.service/job), as a cgroupfs runtime needs.
+  $bb cat >$u/hutch-job.service <<EOF
+[Unit]
+Description=run-in-systemd-vm: the command
+Wants=basic.target dbus.service systemd-logind.service
+After=basic.target dbus.service systemd-logind.service
+OnFailure=hutch-job-failed.service
+
+[Service]
+Type=exec
+ExecStart=$run/busybox sh $run/init job
+Delegate=yes
+TimeoutStartSec=infinity
+StandardInput=null
+StandardOutput=journal+console
+StandardError=journal+console
+EOF
+  $bb cat >$u/hutch-job-failed.service <<EOF
+[Unit]
+Description=run-in-systemd-vm: report that the command could not start
+DefaultDependencies=no
+
+[Service]
+Type=oneshot
+ExecStart=$run/busybox sh $run/init jobfailed
+StandardOutput=journal+console
+StandardError=journal+console
+EOF
+  # Masked: what makes no sense in a throw-away VM that shares the host's
+  # /etc and /var and only costs boot time under TCG (users come from the
+  # host's /etc/passwd, the journal stays in /run, no timers, no clock sync,
+  # no kernel modules or sysctls of the host's).
+  for m in timers.target systemd-sysusers.service systemd-journal-flush.service \
+    systemd-update-utmp.service systemd-timesyncd.service systemd-pstore.service \
+    systemd-modules-load.service systemd-remount-fs.service systemd-random-seed.service \
+    systemd-binfmt.service proc-sys-fs-binfmt_misc.automount sys-kernel-debug.mount \
+    sys-kernel-tracing.mount sys-kernel-config.mount sys-fs-fuse-connections.mount \
+    dev-hugepages.mount modprobe@.service e2scrub_reap.service; do
+    $bb ln -sf /dev/null $u/$m
+  done
+  # A VM, not the container the host may be: systemd would take the host's
+  # /.dockerenv for its own and skip what containers skip.
+  $bb rm -f /.dockerenv
+  for sd in /lib/systemd/systemd /usr/lib/systemd/systemd; do
+    # shellcheck disable=SC2093 # the failure path is reached only if exec fails
+    [ -x $sd ] && exec $sd --unit=hutch-job.target
+  done
+  fail "no /lib/systemd/systemd in the VM's root (apt-get install systemd on the host)"
+}
+
+# fail MESSAGE: report why the VM could not run CMD, and power off.
+fail() {
+  echo "hutch-v2vm init: $*" >&2
+  echo "$*" >$ctl/error
+  $bb sync
+  $bb poweroff -f
+  $bb reboot -f
+}
+
+bb=$run/busybox
+ctl=$run/ctl
+path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 case ${1:-} in
 stage2) stage2 ;;
+job)
+  # In hutch-job.service, under systemd: run the command in a leaf of the
+  # service's delegated cgroup.
+  prog="run-in-systemd-vm"
+  # (this shell too: a delegated cgroup with processes in it cannot enable
+  # controllers for its children).
+  own=/sys/fs/cgroup$($bb sed -n 's/^0:://p' /proc/self/cgroup)
+  $bb mkdir -p "${own%/}/job" && echo $$ >"${own%/}/job/cgroup.procs"
+  run_cmd "${own%/}/job" PATH=$path HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
+    HUTCH_V2VM=1 HUTCH_SDVM=1
+  ;;
+jobfailed) fail "systemd could not start hutch-job.service (console: lines show why; --verbose for the boot)" ;;
 *) stage1 ;;
 esac

@@ -12,9 +12,14 @@
 # The guest kernel is Debian's linux-image-amd64 kernel, `apt-get download`ed
 # and unpacked into a cache (never installed on the host); the VM runs under
 # TCG, since /dev/kvm is not usable on our hosts.
+#
+# With --systemd (what tests/vm/run-in-systemd-vm.sh passes) the VM boots
+# systemd as PID 1 on the same root and runs CMD in a service once D-Bus and
+# logind are up; see docs/TESTING-V2.md.
 set -euo pipefail
 
 prog=run-in-v2vm
+[ "${1:-}" != --systemd ] || prog=run-in-systemd-vm
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 
@@ -34,6 +39,9 @@ pure cgroup-v2 qemu VM, and exit with its exit status.
   --mem MIB          guest memory in MiB (default 2048)
   --smp N            guest CPUs (default 2)
   --module NAME      also load this kernel module at boot (repeatable)
+  --systemd          boot systemd as PID 1 and run CMD in its service
+                     hutch-job.service (Delegate=yes) after basic.target,
+                     dbus.service and systemd-logind.service
   --verbose          show the kernel's boot messages on stderr at the end
   -h, --help         this help
 Environment: HUTCH_V2VM_CACHE (kernel cache dir, default /var/cache/hutch-v2vm),
@@ -49,7 +57,7 @@ die() {
   exit "$EX_VM"
 }
 
-shares=() envs=() modules=() timeout=1500 mem=2048 smp=2 verbose=0
+shares=() envs=() modules=() timeout=1500 mem=2048 smp=2 verbose=0 systemd=0
 while [ $# -gt 0 ]; do
   case $1 in
   --share | --env | --timeout | --mem | --smp | --module)
@@ -76,6 +84,7 @@ while [ $# -gt 0 ]; do
     shift 2
     ;;
   --verbose) verbose=1 && shift ;;
+  --systemd) systemd=1 && shift ;;
   -h | --help) usage && exit 0 ;;
   --) shift && break ;;
   -*) die "unknown option $1 (see --help)" ;;
@@ -187,7 +196,7 @@ flock -u 9
 exec 9>&-
 
 # --- per-run directory, cleaned up on exit ---------------------------------
-tmp=$(mktemp -d /tmp/hutch-v2vm.XXXXXX)
+tmp=$(mktemp -d "/tmp/hutch-$([ "$systemd" = 1 ] && echo sdvm || echo v2vm).XXXXXX")
 qpid="" catout="" caterr=""
 # shellcheck disable=SC2317 # called from the EXIT trap
 cleanup() {
@@ -255,7 +264,12 @@ ctl=$tmp/ctl
 mkdir "$ctl"
 printf '%s\n' "$cmd" >"$ctl/cmd"
 {
-  echo "hostname v2vm"
+  if [ "$systemd" = 1 ]; then
+    echo "hostname sdvm"
+    echo "systemd"
+  else
+    echo "hostname v2vm"
+  fi
   echo "modules $moddir"
   i=0
   for s in "${shares[@]}"; do
@@ -267,13 +281,20 @@ printf '%s\n' "$cmd" >"$ctl/cmd"
 } >"$ctl/config"
 
 qpath() { printf '%s' "${1//,/,,}"; } # qemu option value: commas doubled
+# systemd: no mounts from the host's fstab, no GPT auto-mounts, no first-boot
+# questions; its unit status lines stay off the serial console unless --verbose.
+sdargs=""
+if [ "$systemd" = 1 ]; then
+  sdargs="fstab=no systemd.gpt_auto=0 systemd.firstboot=off"
+  [ "$verbose" = 1 ] || sdargs="$sdargs systemd.show_status=0"
+fi
 # shellcheck disable=SC2054 # the commas are qemu's
 args=(
   -nodefaults -no-user-config -display none -no-reboot
   -accel tcg -cpu max -machine pc -smp "$smp" -m "$mem"
   -bios "$qboot"
   -kernel "$kernel" -initrd "$tmp/initramfs.cpio"
-  -append "console=ttyS0 $([ "$verbose" = 1 ] || echo quiet) acpi=noirq cryptomgr.notests panic=-1 rdinit=/init ${HUTCH_V2VM_APPEND:-}"
+  -append "console=ttyS0 $([ "$verbose" = 1 ] || echo quiet) acpi=noirq cryptomgr.notests panic=-1 rdinit=/init $sdargs ${HUTCH_V2VM_APPEND:-}"
   -serial "file:$(qpath "$tmp/console.log")"
   -nic none
   -fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap"
