@@ -2,13 +2,14 @@
 # Install what hutch needs to build and test, from Debian's packages.
 # Idempotent; run as root.  Reasons for each package:
 #   build: gcc cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
+#          libsystemd-dev (the sd-bus header of the systemd cgroup driver)
 #   tests: bats bats-support bats-assert, busybox-static (test root
 #          filesystems), jq (editing config.json in tests), iproute2
 #          (network namespace checks), util-linux (unshare, script),
 #          file (checks busybox is static), bc + time (tests/bench)
 #   bench: crun runc (the runtimes tests/bench compares hutch with)
 set -eu
-pkgs="gcc make cmake pkg-config libjansson-dev libseccomp-dev libcap-dev
+pkgs="gcc make cmake pkg-config libjansson-dev libseccomp-dev libcap-dev libsystemd-dev
       bats bats-support bats-assert busybox-static jq iproute2 util-linux file
       bc time crun runc"
 # shellcheck disable=SC2086
