@@ -5,15 +5,18 @@
 #include <getopt.h>
 #include <stdbool.h>
 
+#include "libcontainer/utils/rootless.h"
 #include "spec/base/error.h"
 
 struct hutch_ctx {
-  const char *root;     /* --root, default /run/hutch */
+  const char *root;     /* --root, default /run/hutch (rootless: $XDG_RUNTIME_DIR/hutch);
+                         * NULL for commands that keep no state (spec, features) */
   const char *log_path; /* --log */
   bool log_json;        /* --log-format json */
   bool debug;           /* --debug */
   bool systemd_cgroup;  /* --systemd-cgroup */
-  const char *rootless; /* --rootless true|false|auto */
+  const char *rootless; /* --rootless true|false|auto, as given */
+  enum rootless_mode rootless_mode;
   const char *argv0;
 };
 

@@ -35,6 +35,7 @@ int cmd_parse_create(struct hutch_ctx *ctx, int argc, char **argv, struct create
   bool is_run = detach != NULL;
   memset(o, 0, sizeof(*o));
   o->root = ctx->root;
+  o->rootless_mode = ctx->rootless_mode;
   int c;
   while ((c = cmd_getopt(argc, argv, is_run ? "+b:d" : "+b:", longopts, cmd)) != -1) {
     switch (c) {

@@ -5,11 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "libcontainer/utils/rootless.h"
 #include "spec/base/log.h"
+#include "spec/base/util.h"
 #include "version.h"
 
 #define CONTAINER_OPTS                                                                             \
@@ -104,7 +107,8 @@ static void print_usage(FILE *f)
     fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
   fprintf(f, "  %-11s %s\n", "help", "show this help, or a command's (`hutch help create`)");
   fprintf(f, "\nGlobal options:\n"
-             "      --root DIR            state directory (default: /run/hutch)\n"
+             "      --root DIR            state directory (default: /run/hutch; rootless:\n"
+             "                            $XDG_RUNTIME_DIR/hutch)\n"
              "      --log FILE            write logs to FILE (default: stderr)\n"
              "      --log-format FORMAT   text or json (default: text)\n"
              "      --debug               log debug messages\n"
@@ -224,11 +228,46 @@ static int wants_help(int argc, char **argv)
   return 0;
 }
 
+/* Commands that read or write no container state need no --root. */
+static bool needs_state_root(const char *name)
+{
+  return strcmp(name, "spec") != 0 && strcmp(name, "features") != 0 &&
+         strcmp(name, "checkpoint") != 0 && strcmp(name, "restore") != 0;
+}
+
+/* No --root: /run/hutch, or $XDG_RUNTIME_DIR/hutch when rootless (for uid
+ * 0, uid_map is only read when XDG_RUNTIME_DIR is set, as runc does). */
+static int default_root(struct hutch_ctx *ctx, char **owned, herr_t *err)
+{
+  bool rootless;
+  if (ctx->rootless_mode != ROOTLESS_AUTO)
+    rootless = ctx->rootless_mode == ROOTLESS_TRUE;
+  else if (geteuid() != 0)
+    rootless = true;
+  else
+    rootless = getenv("XDG_RUNTIME_DIR") && rootless_in_partial_userns();
+  if (!rootless) {
+    ctx->root = "/run/hutch";
+    return 0;
+  }
+  if (rootless_default_root(owned, err) < 0)
+    return -1;
+  ctx->root = *owned;
+  return 0;
+}
+
 enum { OPT_ROOT = 256, OPT_LOG, OPT_LOG_FORMAT, OPT_DEBUG, OPT_SYSTEMD, OPT_ROOTLESS, OPT_CRIU };
 
 int main(int argc, char **argv)
 {
-  struct hutch_ctx ctx = {.root = "/run/hutch", .rootless = "auto", .argv0 = argv[0]};
+  struct hutch_ctx ctx = {.root = NULL, .rootless = "auto", .argv0 = argv[0]};
+  /* Never a setuid/setgid (or file-capability) binary: hutch trusts its
+   * caller's environment and arguments (AT_SECURE costs no syscall). */
+  if (getauxval(AT_SECURE)) {
+    fprintf(stderr, "hutch: refusing to run: the hutch binary is installed setuid/setgid (or "
+                    "with file capabilities)\n");
+    return 1;
+  }
   /* A container process must never be able to open /proc/<pid>/exe of a
    * hutch process (CVE-2019-5736), even one sharing its pid namespace.
    * Rootless hutch stays dumpable: it must write its child's uid_map. */
@@ -292,8 +331,7 @@ int main(int argc, char **argv)
     fprintf(stderr, "hutch: --log-format: expected text or json, got \"%s\"\n", log_format);
     return 1;
   }
-  if (strcmp(ctx.rootless, "true") != 0 && strcmp(ctx.rootless, "false") != 0 &&
-      strcmp(ctx.rootless, "auto") != 0) {
+  if (rootless_parse(ctx.rootless, &ctx.rootless_mode) < 0) {
     fprintf(stderr, "hutch: --rootless: expected true, false or auto, got \"%s\"\n", ctx.rootless);
     return 1;
   }
@@ -336,6 +374,12 @@ int main(int argc, char **argv)
     if (hlog_to_file())
       hlog_error("--systemd-cgroup: the systemd cgroup driver is not supported yet");
     return 1;
+  }
+  _cleanup_free_ char *root_owned = NULL;
+  if (!ctx.root && needs_state_root(name)) {
+    herr_t err = NULL;
+    if (default_root(&ctx, &root_owned, &err) < 0)
+      return cmd_fail(&ctx, &err, "%s", "");
   }
   optind = 0; /* reinitialise getopt for the command's own options */
   return cmd->fn(&ctx, cargc, cargv);

@@ -86,6 +86,14 @@ int cgroup_oom_check(struct cgroup_manager *m, int fd, bool *oom, herr_t *err);
 /* How many processes the OOM killer has killed in the container (0 when unknown). */
 uint64_t cgroup_oom_kills(struct cgroup_manager *m);
 
+/* Rootless: the first of the container's cgroup directories this caller
+ * cannot make or write (its nearest existing ancestor is not writable by
+ * us: not delegated), or NULL when every hierarchy is ours to use. */
+const char *cgroup_unwritable_dir(const struct cgroup_manager *m);
+/* The name of the first limit r asks for ("memory", "pids", ...; devices
+ * are not limits), or NULL when it asks for none. */
+const char *cgroup_first_limit(const struct spec_resources *r);
+
 /* Serialise what is needed to find the cgroup again (for the state file). */
 json_t *cgroup_manager_to_json(const struct cgroup_manager *m);
 int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err);

@@ -29,6 +29,7 @@
 #include "libcontainer/container/state.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/utils/fileio.h"
+#include "libcontainer/utils/rootless.h"
 
 struct creation {
   struct container *c;
@@ -40,7 +41,8 @@ struct creation {
   pid_t stage1;      /* the cloned child */
   pid_t init;        /* the container init (== stage1 unless a pid ns made us fork) */
   bool cgroup_made;
-  bool placed; /* clone3 put the child in the cgroup */
+  bool placed;   /* clone3 put the child in the cgroup */
+  bool rootless; /* --rootless resolved to true (for uid 0: only once a cgroup was refused) */
   struct seccomp_bpf *seccomp;
 };
 
@@ -176,10 +178,15 @@ static int parent_sync(struct creation *cr, herr_t *err)
 {
   struct container *c = cr->c;
   /* The init joins the cgroup itself once it has GO (cgroup_enter_self_fds). */
-  if (c->cgroup && c->spec->has_linux &&
-      cgroup_apply(c->cgroup, &c->spec->linux_.resources, err) < 0)
-    return -1;
-  if ((cr->ns.clone_flags & CLONE_NEWUSER) && ns_write_id_maps(cr->stage1, c->spec, err) < 0)
+  if (c->cgroup && c->spec->has_linux) {
+    struct spec_resources r = c->spec->linux_.resources;
+    if (cr->rootless) /* device rules need privilege: rootless_cgroup warned */
+      r.devices = NULL, r.n_devices = 0;
+    if (cgroup_apply(c->cgroup, &r, err) < 0)
+      return -1;
+  }
+  if ((cr->ns.clone_flags & CLONE_NEWUSER) &&
+      ns_write_id_maps(cr->stage1, c->spec, &cr->ns, err) < 0)
     return -1;
   /* GO carries the cgroup files the init joins through (opened here). */
   int fds[SYNC_MAX_FDS];
@@ -204,7 +211,7 @@ static int parent_sync(struct creation *cr, herr_t *err)
       return init_exited_error(cr, err);
     switch (m.type) {
     case SYNC_USERMAP:
-      if (ns_write_id_maps(cr->stage1, c->spec, err) < 0)
+      if (ns_write_id_maps(cr->stage1, c->spec, &cr->ns, err) < 0)
         return -1;
       if (sync_send(cr->sync_fd, SYNC_USERMAP_ACK, 0, 0, NULL) < 0)
         return sync_failed(cr, "sync", err);
@@ -332,6 +339,44 @@ static void creation_cleanup(struct creation *cr, bool failed)
   cr->c = NULL;
 }
 
+/* Rootless: use the cgroup where it is delegated to us (writable); else
+ * run without one when the config asks for no limits, as runc does. */
+static int rootless_cgroup(struct creation *cr, herr_t *err)
+{
+  struct container *c = cr->c;
+  const struct spec *s = c->spec;
+  const char *dir = cgroup_unwritable_dir(c->cgroup);
+  const char *limit = s->has_linux ? cgroup_first_limit(&s->linux_.resources) : NULL;
+  if (dir && limit)
+    return herr_set(err, EPERM,
+                    "linux.resources.%s: limits need a cgroup, and rootless uid %u cannot write "
+                    "%s (not delegated): remove the limits or delegate the cgroup",
+                    limit, (unsigned)geteuid(), dir);
+  if (s->has_linux && s->linux_.resources.n_devices)
+    hlog_warn("create %s: linux.resources.devices: ignored when rootless (device rules need "
+              "privilege; the user namespace keeps device access to what the user has)",
+              c->id);
+  if (!dir)
+    return 0;
+  hlog_debug("create %s: rootless: %s is not writable, running without a cgroup", c->id, dir);
+  cgroup_manager_free(c->cgroup);
+  c->cgroup = NULL;
+  return 0;
+}
+
+/* uid 0 in a user namespace that maps only part of the host (rootless
+ * podman): the kernel refused the cgroup; that is rootless, decided only
+ * now so that real root never reads uid_map. */
+static bool refused_as_userns_root(struct creation *cr, const struct create_opts *o, herr_t *err)
+{
+  int e = *err ? (*err)->errnum : 0;
+  if (cr->rootless || o->rootless_mode == ROOTLESS_FALSE ||
+      (e != EACCES && e != EPERM && e != EROFS) || !rootless_in_partial_userns())
+    return false;
+  cr->rootless = true;
+  return true;
+}
+
 static int create_in_dir(struct creation *cr, const struct create_opts *o, const char *cfg_text,
                          size_t cfg_len, int n_listen, int n_preserved, herr_t *err)
 {
@@ -351,7 +396,9 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   const char *cgpath = s->has_linux ? s->linux_.cgroups_path : NULL;
   if (cgroup_manager_new(cgpath, o->id, &c->cgroup, err) < 0)
     return -1;
-  if (s->has_linux)
+  if (cr->rootless && rootless_cgroup(cr, err) < 0)
+    return -1;
+  if (s->has_linux && c->cgroup && !cr->rootless)
     cgroup_allow_devices(c->cgroup, s->linux_.devices, s->linux_.n_devices);
   /* Before making it: killed from here on, we leave it to `delete`. */
   if (state_write_cgroup(c, err) < 0)
@@ -361,8 +408,19 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
    * can start its setup while we make the v1 cgroups (2 cores: ~0.4 ms of a
    * `run`); it waits for SYNC_GO before anything that needs them. */
   bool go_late = !(cr->ns.clone_flags & CLONE_NEWUSER) && !cr->ns.join_first;
-  if ((go_late ? cgroup_create_unified(c->cgroup, err) : cgroup_create(c->cgroup, err)) < 0)
-    return -1;
+  if (c->cgroup &&
+      (go_late ? cgroup_create_unified(c->cgroup, err) : cgroup_create(c->cgroup, err)) < 0) {
+    if (!refused_as_userns_root(cr, o, err))
+      return -1;
+    herr_free(err);
+    /* Nothing of it was made (a failed create removes what it made). */
+    _cleanup_free_ char *cgjson = xasprintf("%s/%s", c->state_dir, STATE_CGROUP);
+    unlink(cgjson);
+    if (rootless_cgroup(cr, err) < 0)
+      return -1;
+    if (c->cgroup) /* "writable", yet refused: say what the kernel said */
+      return herr_set(err, EPERM, "cgroup: rootless uid 0 in a user namespace cannot create it");
+  }
   if (s->process.terminal && o->console_socket) {
     cr->console_fd = console_socket_connect(o->console_socket, err);
     if (cr->console_fd < 0)
@@ -415,7 +473,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   }
   close(sv[1]);
   cr->stage1 = cr->init = pid;
-  if (go_late && cgroup_create_legacy(c->cgroup, err) < 0)
+  if (go_late && c->cgroup && cgroup_create_legacy(c->cgroup, err) < 0)
     return -1;
   _cleanup_free_ char *cfg_copy = xasprintf("%s/%s", c->state_dir, STATE_CONFIG);
   if (write_file_new(cfg_copy, cfg_text, cfg_len, 0600, err) < 0)
@@ -505,6 +563,8 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   c->owner = xstrdup("");
   c->spec = s;
   cr.c = c;
+  cr.rootless =
+      o->rootless_mode == ROOTLESS_TRUE || (o->rootless_mode == ROOTLESS_AUTO && geteuid() != 0);
   if (ns_plan_make(s, &cr.ns, err) < 0) {
     seccomp_bpf_free(bpf);
     container_free(c);

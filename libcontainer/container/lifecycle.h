@@ -8,10 +8,14 @@
 #include <sys/types.h>
 
 #include "libcontainer/container/container.h"
+#include "libcontainer/utils/rootless.h"
 #include "spec/base/error.h"
 
 struct create_opts {
   const char *root; /* --root */
+  /* --rootless: resolved only where it matters (a cgroup hutch may not
+   * make), so that root pays nothing for it. */
+  enum rootless_mode rootless_mode;
   const char *id;
   const char *bundle;         /* NULL: the current directory */
   const char *console_socket; /* NULL: none */

@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -25,6 +26,7 @@ int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err)
   p->user_joined = false;
   p->pid_joined = false;
   p->clone_flags = 0;
+  p->newuidmap = p->newgidmap = NULL;
   const struct spec_linux *l = &s->linux_;
   for (size_t i = 0; i < l->n_namespaces; i++) {
     const struct spec_namespace *n = &l->namespaces[i];
@@ -59,6 +61,10 @@ int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err)
     ns_plan_close(p);
     return herr_set(err, EINVAL, "%s", bad);
   }
+  if (p->new_ns[SPEC_NS_USER] && ns_plan_id_map_helpers(s, p, err) < 0) {
+    ns_plan_close(p);
+    return -1;
+  }
   if (!p->join_first) {
     for (int t = 0; t < SPEC_NS_TYPES; t++)
       if (p->new_ns[t] && t != SPEC_NS_TIME && t != SPEC_NS_CGROUP)
@@ -74,42 +80,9 @@ void ns_plan_close(struct ns_plan *p)
       close(p->fds[t]);
     p->fds[t] = -1;
   }
-}
-
-static int write_map(pid_t pid, const char *file, const struct spec_id_mapping *m, size_t n,
-                     herr_t *err)
-{
-  size_t cap = n * 40 + 1, len = 0;
-  _cleanup_free_ char *buf = xmalloc(cap);
-  buf[0] = '\0';
-  for (size_t i = 0; i < n; i++)
-    len += (size_t)snprintf(buf + len, cap - len, "%u %u %u\n", m[i].container_id, m[i].host_id,
-                            m[i].size);
-  _cleanup_free_ char *path = xasprintf("/proc/%d/%s", (int)pid, file);
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0)
-    return herr_sys(err, "open %s", path);
-  if (write(fd, buf, len) != (ssize_t)len)
-    return herr_sys(err, "write %s (linux.%s)", file,
-                    strcmp(file, "uid_map") == 0 ? "uidMappings" : "gidMappings");
-  return 0;
-}
-
-int ns_write_id_maps(pid_t pid, const struct spec *s, herr_t *err)
-{
-  const struct spec_linux *l = &s->linux_;
-  if (geteuid() != 0) {
-    /* Without privilege a gid map may only be written once setgroups is denied. */
-    _cleanup_free_ char *path = xasprintf("/proc/%d/setgroups", (int)pid);
-    _cleanup_close_ int fd = open(path, O_WRONLY | O_CLOEXEC);
-    if (fd >= 0 && write(fd, "deny", 4) < 0)
-      return herr_sys(err, "write %s", path);
-  }
-  if (write_map(pid, "uid_map", l->uid_mappings, l->n_uid_mappings, err) < 0)
-    return -1;
-  if (write_map(pid, "gid_map", l->gid_mappings, l->n_gid_mappings, err) < 0)
-    return -1;
-  return 0;
+  free(p->newuidmap);
+  free(p->newgidmap);
+  p->newuidmap = p->newgidmap = NULL;
 }
 
 int ns_join_user(struct ns_plan *p, herr_t *err)

@@ -21,13 +21,21 @@ struct ns_plan {
   bool user_joined; /* user namespace joined by path */
   bool pid_joined;  /* pid namespace joined by path */
   unsigned long clone_flags;
+  /* An unprivileged caller mapping more than its own id: the newuidmap /
+   * newgidmap found in $PATH (malloc'd, freed by ns_plan_close), else NULL. */
+  char *newuidmap, *newgidmap;
 };
 
 /* Parent, before clone: validate the namespace config and open the paths. */
 int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err);
 void ns_plan_close(struct ns_plan *p);
-/* Parent: write uid_map/gid_map (and setgroups) of pid's new user namespace. */
-int ns_write_id_maps(pid_t pid, const struct spec *s, herr_t *err);
+/* Parent: write uid_map/gid_map (and setgroups) of pid's new user namespace,
+ * through p's newuidmap/newgidmap where set (id_maps.c). */
+int ns_write_id_maps(pid_t pid, const struct spec *s, const struct ns_plan *p, herr_t *err);
+/* Part of ns_plan_make: an unprivileged caller whose maps need
+ * newuidmap/newgidmap finds them now (before anything is made), or gets an
+ * error naming linux.uidMappings / linux.gidMappings. */
+int ns_plan_id_map_helpers(const struct spec *s, struct ns_plan *p, herr_t *err);
 /* Child: join the user namespace path (if any). */
 int ns_join_user(struct ns_plan *p, herr_t *err);
 /* Child: join every other namespace path (time included). */

@@ -1,0 +1,56 @@
+/* Rootless: can this caller make and use the container's cgroup itself? */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "libcontainer/cgroups/fs/internal.h"
+#include "spec/base/util.h"
+
+/* The container's directory, or its nearest existing ancestor inside the
+ * hierarchy, must be writable (and searchable) by us. */
+static bool hier_writable(const struct cg_hier *h)
+{
+  _cleanup_free_ char *p = xstrdup(h->dir);
+  size_t mnt_len = strlen(h->mnt);
+  for (;;) {
+    struct stat st;
+    if (stat(p, &st) == 0)
+      return S_ISDIR(st.st_mode) && access(p, W_OK | X_OK) == 0;
+    if (errno != ENOENT)
+      return false;
+    char *slash = strrchr(p, '/');
+    if (!slash || (size_t)(slash - p) < mnt_len)
+      return false;
+    *slash = '\0';
+  }
+}
+
+const char *cgroup_unwritable_dir(const struct cgroup_manager *m)
+{
+  for (size_t i = 0; i < m->n_h; i++)
+    if (!hier_writable(&m->h[i]))
+      return m->h[i].dir;
+  return NULL;
+}
+
+const char *cgroup_first_limit(const struct spec_resources *r)
+{
+  if (r->has_memory)
+    return "memory";
+  if (r->has_cpu)
+    return "cpu";
+  if (r->has_pids)
+    return "pids";
+  if (r->has_block_io)
+    return "blockIO";
+  if (r->n_hugepage_limits)
+    return "hugepageLimits";
+  if (r->has_network)
+    return "network";
+  if (r->n_rdma)
+    return "rdma";
+  if (r->n_unified)
+    return "unified";
+  return NULL;
+}

@@ -1,0 +1,25 @@
+/* Rootless mode (hutch without the host's root), as runc decides it:
+ * --rootless true|false|auto, auto meaning rootless when the effective uid
+ * is not 0, or when it is 0 inside a user namespace that does not map the
+ * whole host uid range (rootless podman runs the runtime that way). */
+#ifndef HUTCH_ROOTLESS_H
+#define HUTCH_ROOTLESS_H
+
+#include <stdbool.h>
+
+#include "spec/base/error.h"
+
+enum rootless_mode { ROOTLESS_AUTO, ROOTLESS_TRUE, ROOTLESS_FALSE };
+
+/* "true", "false" or "auto"; -1 for anything else. */
+int rootless_parse(const char *s, enum rootless_mode *out);
+/* /proc/self/uid_map is not the identity map of all 2^32 ids (one read of
+ * a small procfs file: only called when euid is 0 and the answer matters). */
+bool rootless_in_partial_userns(void);
+/* The mode's answer for this process. */
+bool rootless_resolve(enum rootless_mode m);
+/* The default state root of a rootless caller: $XDG_RUNTIME_DIR/hutch
+ * (malloc'd), or an error saying to set XDG_RUNTIME_DIR or pass --root. */
+int rootless_default_root(char **out, herr_t *err);
+
+#endif
