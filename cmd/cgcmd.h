@@ -6,9 +6,11 @@
 #include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/container/lifecycle.h"
 
-/* Load (and lock, when `lock`) container id; fails when it has no cgroup. */
-static inline int cgcmd_load(const char *root, const char *id, bool lock, struct container **out,
-                             herr_t *err)
+/* Load (and lock, when `lock`) container id; fails when it has no cgroup
+ * ("container ID has no cgroup hutch can VERB (...)"), unless out_nocg is
+ * given: then *out_nocg says so and the container is returned. */
+static inline int cgcmd_load_verb(const char *root, const char *id, bool lock, const char *verb,
+                                  struct container **out, bool *out_nocg, herr_t *err)
 {
   struct container *c = NULL;
   if (container_load(root, id, &c, err) < 0)
@@ -17,9 +19,12 @@ static inline int cgcmd_load(const char *root, const char *id, bool lock, struct
     container_free(c);
     return -1;
   }
-  if (!c->cgroup) {
+  if (out_nocg)
+    *out_nocg = !c->cgroup;
+  if (!c->cgroup && !out_nocg) {
+    container_no_cgroup(c, verb, err);
     container_free(c);
-    return herr_set(err, 0, "the container has no cgroup");
+    return -1;
   }
   *out = c;
   return 0;

@@ -101,7 +101,7 @@ int cmd_events(struct hutch_ctx *ctx, int argc, char **argv)
   const char *id = argv[optind];
   herr_t err = NULL;
   struct container *c = NULL;
-  if (cgcmd_load(ctx->root, id, false, &c, &err) < 0)
+  if (cgcmd_load_verb(ctx->root, id, false, "read statistics of", &c, NULL, &err) < 0)
     return cmd_fail(ctx, &err, "events %s", id);
   if (container_status(c) == CONTAINER_STOPPED) {
     container_free(c);

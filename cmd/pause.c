@@ -11,7 +11,7 @@ int cmd_pause(struct hutch_ctx *ctx, int argc, char **argv)
   const char *id = argv[optind];
   herr_t err = NULL;
   struct container *c = NULL;
-  if (cgcmd_load(ctx->root, id, true, &c, &err) < 0)
+  if (cgcmd_load_verb(ctx->root, id, true, "freeze", &c, NULL, &err) < 0)
     return cmd_fail(ctx, &err, "pause %s", id);
   enum container_status s = container_status(c);
   int r = 0;

@@ -101,11 +101,14 @@ int cmd_ps(struct hutch_ctx *ctx, int argc, char **argv)
   const char *id = argv[optind];
   herr_t err = NULL;
   struct container *ct = NULL;
-  if (cgcmd_load(ctx->root, id, false, &ct, &err) < 0)
+  bool nocg = false;
+  if (cgcmd_load_verb(ctx->root, id, false, NULL, &ct, &nocg, &err) < 0)
     return cmd_fail(ctx, &err, "ps %s", id);
   pid_t *pids = NULL;
   size_t n = 0;
-  int r = cgroup_pids(ct->cgroup, &pids, &n, &err);
+  /* Rootless without a cgroup: the processes of its pid namespace. */
+  int r =
+      nocg ? container_pidns_pids(ct, &pids, &n, &err) : cgroup_pids(ct->cgroup, &pids, &n, &err);
   container_free(ct);
   if (r < 0)
     return cmd_fail(ctx, &err, "ps %s", id);

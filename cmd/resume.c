@@ -11,7 +11,7 @@ int cmd_resume(struct hutch_ctx *ctx, int argc, char **argv)
   const char *id = argv[optind];
   herr_t err = NULL;
   struct container *c = NULL;
-  if (cgcmd_load(ctx->root, id, true, &c, &err) < 0)
+  if (cgcmd_load_verb(ctx->root, id, true, "thaw", &c, NULL, &err) < 0)
     return cmd_fail(ctx, &err, "resume %s", id);
   bool frozen = false;
   int r = cgroup_is_frozen(c->cgroup, &frozen, &err);

@@ -271,7 +271,7 @@ int cmd_update(struct hutch_ctx *ctx, int argc, char **argv)
     }
 
   struct container *ct = NULL;
-  if (cgcmd_load(ctx->root, id, true, &ct, &err) < 0) {
+  if (cgcmd_load_verb(ctx->root, id, true, "set limits in", &ct, NULL, &err) < 0) {
     spec_free(s);
     return cmd_fail(ctx, &err, "update %s", id);
   }

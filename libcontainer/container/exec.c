@@ -128,19 +128,48 @@ static void plan_namespaces(struct exec_run *r, struct exec_child *ch)
   }
 }
 
+/* Rootless: the container's pid namespace belongs to its user namespace,
+ * in which we (its owner) have every capability only once we are in it.
+ * Join it here, before the pid namespace; the child then skips it.  There
+ * is no way back to our own pid namespace from inside: this process makes
+ * no threads after this, so it stays there (its children are born in the
+ * container's, its own pid is unchanged).  Being undumpable already, it
+ * cannot be ptraced from the container's user namespace, nor seen from its
+ * pid namespace. */
+static int join_userns_for_pidns(struct exec_run *r, struct exec_child *ch, int pidns_fd,
+                                 herr_t *err)
+{
+  char path[64];
+  snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)r->c->pid);
+  _cleanup_close_ int fd = r->pidfd >= 0 ? -1 : open(path, O_RDONLY | O_CLOEXEC);
+  if (r->pidfd < 0 && fd < 0)
+    return herr_sys(err, "open %s", path);
+  if (setns(r->pidfd >= 0 ? r->pidfd : fd, CLONE_NEWUSER) < 0)
+    return herr_sys(err, "join the container's user namespace");
+  ch->ns_flags &= ~(unsigned long)CLONE_NEWUSER;
+  close(r->own_pidns);
+  r->own_pidns = -1;
+  if (setns(pidns_fd, CLONE_NEWPID) < 0)
+    return herr_sys(err, "join the container's pid namespace");
+  return 0;
+}
+
 /* The container's pid namespace for our children (setns CLONE_NEWPID does
  * not move the caller).  Our own is kept to come back to after the fork:
  * until then no thread could be created (the kernel refuses CLONE_THREAD
  * across pid namespaces; sanitizers' tracer threads need it). */
-static int join_pidns(struct exec_run *r, herr_t *err)
+static int join_pidns(struct exec_run *r, struct exec_child *ch, herr_t *err)
 {
   if (!r->has_pidns)
     return 0;
   r->own_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC);
   if (r->own_pidns < 0)
     return herr_sys(err, "open /proc/self/ns/pid");
+  bool via_userns = (ch->ns_flags & CLONE_NEWUSER) && geteuid() != 0;
   if (r->pidfd >= 0 && setns(r->pidfd, CLONE_NEWPID) == 0)
     return 0;
+  if (r->pidfd >= 0 && errno == EPERM && via_userns)
+    return join_userns_for_pidns(r, ch, r->pidfd, err);
   if (r->pidfd >= 0 && errno != EINVAL)
     return herr_sys(err, "join the container's pid namespace");
   /* No setns(pidfd) (Linux < 5.8). */
@@ -151,8 +180,11 @@ static int join_pidns(struct exec_run *r, herr_t *err)
     return herr_sys(err, "open %s", path);
   if (!proc_alive(r->c->pid, r->c->pid_start))
     return herr_set(err, ESRCH, "cannot exec in a stopped container");
-  if (setns(fd, CLONE_NEWPID) < 0)
+  if (setns(fd, CLONE_NEWPID) < 0) {
+    if (errno == EPERM && via_userns)
+      return join_userns_for_pidns(r, ch, fd, err);
     return herr_sys(err, "join the container's pid namespace");
+  }
   return 0;
 }
 
@@ -483,7 +515,7 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
     sigprocmask(SIG_BLOCK, &all, NULL);
   /* Inherited by the child: no process of the container may open our
    * /proc/<pid>/exe or mem while we are hutch (CVE-2019-5736). */
-  if (security_make_undumpable(err) < 0 || join_pidns(r, err) < 0)
+  if (security_make_undumpable(err) < 0 || join_pidns(r, &ch, err) < 0)
     return -1;
   r->pid = spawn(r, &ch);
   if (r->pid < 0)

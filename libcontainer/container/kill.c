@@ -42,6 +42,8 @@ int container_kill(struct container *c, int sig, bool all, herr_t *err)
    * namespace (runc does the same). */
   if (all && c->cgroup)
     return cgroup_kill_all(c->cgroup, sig, err);
+  if (all)
+    return container_pidns_signal_all(c, sig, err);
   enum container_status s = container_status(c);
   if (s == CONTAINER_STOPPED || s == CONTAINER_CREATING)
     return herr_set(err, ESRCH, "container not running");

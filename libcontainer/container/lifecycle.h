@@ -44,6 +44,15 @@ int container_kill(struct container *c, int sig, bool all, herr_t *err);
 /* Remove a stopped (or created) container; force kills a running one. c must
  * be locked. */
 int container_delete(struct container *c, bool force, herr_t *err);
+/* A container without a cgroup (rootless, not delegated; nocgroup.c):
+ * "container ID has no cgroup hutch can VERB (...)", returns -1. */
+int container_no_cgroup(const struct container *c, const char *verb, herr_t *err);
+/* Its processes: those in the init's pid namespace, when the init is pid 1
+ * of one of its own (else the no-cgroup error). */
+int container_pidns_pids(struct container *c, pid_t **pids, size_t *n, herr_t *err);
+/* kill --all: SIGKILL to the init of its own pid namespace kills them all;
+ * any other signal, or no such namespace: the no-cgroup error. */
+int container_pidns_signal_all(struct container *c, int sig, herr_t *err);
 /* Wait (polling a pidfd) until the init is gone. */
 int container_wait_gone(struct container *c, herr_t *err);
 
