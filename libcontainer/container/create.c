@@ -458,6 +458,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
       .cgroup = c->cgroup,
       .start_over_sync = o->start_in_process,
       .go_late = go_late,
+      .maps_by_unprivileged = cr->ns.new_ns[SPEC_NS_USER] && geteuid() != 0,
   };
   fflush(stdout);
   fflush(stderr);
@@ -565,7 +566,7 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   cr.c = c;
   cr.rootless =
       o->rootless_mode == ROOTLESS_TRUE || (o->rootless_mode == ROOTLESS_AUTO && geteuid() != 0);
-  if (ns_plan_make(s, &cr.ns, err) < 0) {
+  if ((cr.rootless && rootless_check_config(s, err) < 0) || ns_plan_make(s, &cr.ns, err) < 0) {
     seccomp_bpf_free(bpf);
     container_free(c);
     return -1;

@@ -209,7 +209,7 @@ void init_main(struct init_config *cfg)
 
   close(cfg->parent_fd);
   /* Before anything of the container can see us (CVE-2019-5736). */
-  if (security_make_undumpable(&err) < 0)
+  if (!cfg->maps_by_unprivileged && security_make_undumpable(&err) < 0)
     fail(cfg, &err);
   reset_signals();
   if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
@@ -229,6 +229,10 @@ void init_main(struct init_config *cfg)
     if ((ns->new_ns[SPEC_NS_PID] || ns->pid_joined) && fork_real_init(cfg, &err) < 0)
       fail(cfg, &err);
   }
+  /* Our id maps are written by now (GO, or USERMAP_ACK when joining first). */
+  if (cfg->maps_by_unprivileged &&
+      (security_set_oom_score_adj(&s->process, &err) < 0 || security_make_undumpable(&err) < 0))
+    fail(cfg, &err);
   if (ns->new_ns[SPEC_NS_USER] || ns->user_joined) {
     if (ns_become_root(&err) < 0)
       fail(cfg, &err);

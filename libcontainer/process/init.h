@@ -37,6 +37,10 @@ struct init_config {
    * cgroup or the parent (wait_go in init.c).  Not with a user namespace
    * from clone3 (it needs its id maps first) or namespaces to join. */
   bool go_late;
+  /* An unprivileged parent writes our id maps through /proc/<us>/uid_map and gid_map,
+   * which a non-dumpable process has owned by root: stay dumpable until
+   * the maps are written (nothing of the container runs before that). */
+  bool maps_by_unprivileged;
   bool got_go; /* internal */
 };
 

@@ -203,17 +203,33 @@ int procattr_set_oom_score_adj(const struct spec_process *p, herr_t *err)
 {
   if (!p->has_oom_score_adj)
     return 0;
-  _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_RDWR | O_CLOEXEC);
+  char cur[16] = {0}, buf[16];
+  /* Readable by anyone: a value already there (a rootless init set it while
+   * still dumpable) needs no write, and lowering it would need
+   * CAP_SYS_RESOURCE for nothing. */
+  {
+    _cleanup_close_ int rfd = open("/proc/self/oom_score_adj", O_RDONLY | O_CLOEXEC);
+    if (rfd >= 0 && read(rfd, cur, sizeof(cur) - 1) > 0 && atoi(cur) == p->oom_score_adj)
+      return 0;
+  }
+  _cleanup_close_ int fd = open("/proc/self/oom_score_adj", O_WRONLY | O_CLOEXEC);
   if (fd < 0)
     return herr_sys(err, "process.oomScoreAdj: open /proc/self/oom_score_adj");
-  char cur[16] = {0}, buf[16];
-  if (read(fd, cur, sizeof(cur) - 1) > 0 && atoi(cur) == p->oom_score_adj)
-    return 0; /* already there: lowering it would need CAP_SYS_RESOURCE for nothing */
   int n = snprintf(buf, sizeof(buf), "%d", p->oom_score_adj);
-  if (pwrite(fd, buf, (size_t)n, 0) < 0)
-    return herr_sys(err, "process.oomScoreAdj: set %d%s", p->oom_score_adj,
-                    errno == EACCES ? " (lowering it needs CAP_SYS_RESOURCE)" : "");
+  if (write(fd, buf, (size_t)n) < 0) {
+    if (errno == EACCES)
+      return herr_set(err, EACCES,
+                      "process.oomScoreAdj: lowering it from %d to %d needs CAP_SYS_RESOURCE "
+                      "(which a rootless container does not have)",
+                      atoi(cur), p->oom_score_adj);
+    return herr_sys(err, "process.oomScoreAdj: set %d", p->oom_score_adj);
+  }
   return 0;
+}
+
+int security_set_oom_score_adj(const struct spec_process *p, herr_t *err)
+{
+  return procattr_set_oom_score_adj(p, err);
 }
 
 int security_set_personality(const struct spec_personality *pers, herr_t *err)

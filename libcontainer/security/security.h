@@ -75,6 +75,10 @@ int security_cloexec_fds(int min_fd, const int *keep, size_t n_keep, herr_t *err
  * not "(unreachable)/..." (a leaked host fd used as cwd, CVE-2024-21626). */
 int security_check_cwd(herr_t *err);
 
+/* process.oomScoreAdj now (a rootless init sets it while still dumpable,
+ * when /proc/self/oom_score_adj is still its own; security_prepare then
+ * finds it set).  Part of security_prepare otherwise. */
+int security_set_oom_score_adj(const struct spec_process *p, herr_t *err);
 int security_prepare(const struct spec_process *p, herr_t *err);
 int security_finish_caps(const struct spec_process *p, herr_t *err);
 int security_set_lsm_labels(const struct spec_process *p, herr_t *err);
