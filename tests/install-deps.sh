@@ -6,12 +6,13 @@
 #   tests: bats bats-support bats-assert, busybox-static (test root
 #          filesystems), jq (editing config.json in tests), iproute2
 #          (network namespace checks), util-linux (unshare, script),
-#          file (checks busybox is static), bc + time (tests/bench)
+#          file (checks busybox is static), bc + time (tests/bench),
+#          uidmap (newuidmap/newgidmap: bats/rootless.bats, multi-id maps)
 #   bench: crun runc (the runtimes tests/bench compares hutch with)
 set -eu
 pkgs="gcc make cmake pkg-config libjansson-dev libseccomp-dev libcap-dev libsystemd-dev
       bats bats-support bats-assert busybox-static jq iproute2 util-linux file
-      bc time crun runc"
+      bc time crun runc uidmap"
 # shellcheck disable=SC2086
 sh "$(dirname "$0")/apt-ensure.sh" $pkgs
 # The pure cgroup-v2 VM (qemu) that tests/run-all.sh uses.
