@@ -79,6 +79,17 @@ teardown() {
   rl_kill_all
   rm -rf "${RL_XDG:?}/hutch" "$RL_HOME/bundle-$BATS_TEST_NUMBER" "$RL_HOME/share-$BATS_TEST_NUMBER"
   if [ -n "${RL_SECRET:-}" ]; then rm -f "$RL_SECRET"; fi
+  if [ -n "${RL_LOCKED:-}" ]; then
+    umount "$RL_LOCKED" 2>/dev/null || true
+    rmdir "$RL_LOCKED" 2>/dev/null || true
+  fi
+  # The cgroups this test delegated (and what was made in them), leaves first.
+  if [ -n "${RL_DELEG:-}" ]; then
+    local d
+    for d in $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -path "*/$RL_DELEG*" 2>/dev/null | sort -r); do
+      rmdir "$d" 2>/dev/null || true
+    done
+  fi
 }
 
 # Nothing of the user's containers is left: no state, no process of its uid.
@@ -327,5 +338,77 @@ wait_status_rl() {
   rm -f "$copy" "$copy.g"
   assert_failure 1
   assert_output "hutch: refusing to run: the hutch binary is installed setuid/setgid (or with file capabilities)"
+  assert_rl_clean
+}
+
+@test "rootless: sysfs without a network namespace of our own falls back to the host's /sys (bind)" {
+  rl_config '.mounts |= map(if .destination == "/sys" then {"destination": "/sys", "type": "sysfs", "source": "sysfs", "options": ["nosuid", "noexec", "nodev", "ro"]} else . end)
+    | .process.args = ["sh", "-c", "ls /sys/kernel/mm >/dev/null && grep \" /sys \" /proc/self/mountinfo"]'
+  run rl_hutch run -b "$BUNDLE" "$(cid)"
+  assert_success
+  assert_output --regexp "^[0-9]+ [0-9]+ [0-9:]+ / /sys ro,nosuid,nodev,noexec,.* - sysfs "
+  assert_rl_clean
+}
+
+@test "rootless: a read-only bind of a nosuid,nodev,noexec mount keeps those locked flags; clearing them is one line" {
+  RL_LOCKED="$RL_HOME/locked-$BATS_TEST_NUMBER"
+  mkdir "$RL_LOCKED"
+  mount -t tmpfs -o nosuid,nodev,noexec,size=1m tmpfs "$RL_LOCKED"
+  rl_config ".mounts += [{\"destination\": \"/mnt\", \"type\": \"bind\", \"source\": \"$RL_LOCKED\", \"options\": [\"bind\", \"ro\"]}]
+    | .process.args = [\"sh\", \"-c\", \"grep ' /mnt ' /proc/self/mountinfo\"]"
+  run rl_hutch run -b "$BUNDLE" "$(cid)"
+  assert_success
+  assert_output --regexp "^[0-9]+ [0-9]+ [0-9:]+ / /mnt ro,nosuid,nodev,noexec,"
+  rl_config '.mounts[-1].options = ["bind", "ro", "suid"]'
+  run rl_hutch run -b "$BUNDLE" "$(cid)"
+  assert_failure 1
+  assert_output "hutch: run $(cid): mounts[$(jq '.mounts | length - 1' "$BUNDLE/config.json")]: bind $RL_LOCKED on /mnt: clear locked mount flags: Operation not permitted"
+  assert_rl_clean
+}
+
+@test "rootless: a delegated (user-owned) cgroup is used: limits, ps, pause, update, events, kill --all, delete" {
+  RL_DELEG="hutch-test-rl-$$-$BATS_TEST_NUMBER-deleg"
+  local h id
+  id=$(cid)
+  for h in /sys/fs/cgroup/*/; do
+    mkdir "$h$RL_DELEG"
+    chown -R "$RL_UID:$RL_GID" "$h$RL_DELEG"
+  done
+  cat /sys/fs/cgroup/cpuset/cpuset.cpus >"/sys/fs/cgroup/cpuset/$RL_DELEG/cpuset.cpus" 2>/dev/null || true
+  cat /sys/fs/cgroup/cpuset/cpuset.mems >"/sys/fs/cgroup/cpuset/$RL_DELEG/cpuset.mems" 2>/dev/null || true
+  rl_config ".linux.cgroupsPath = \"/$RL_DELEG/$id\" | .linux.resources = {\"pids\": {\"limit\": 20}}
+    | .process.args = [\"sleep\", \"1000\"]"
+  # On cgroup2, moving a process needs write access to the common ancestor:
+  # hutch starts inside the delegated cgroup, as a user's session would.
+  local uni=/sys/fs/cgroup/unified
+  [ -d "$uni/$RL_DELEG" ] || uni=/sys/fs/cgroup
+  sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$uni/$RL_DELEG" \
+    setpriv --reuid="$RL_UID" --regid="$RL_GID" --clear-groups env -i XDG_RUNTIME_DIR="$RL_XDG" \
+    "$HUTCH" run -d -b "$BUNDLE" "$id" </dev/null >"$BATS_TEST_TMPDIR/run-d.out" 2>&1 ||
+    fail "run -d: $(cat "$BATS_TEST_TMPDIR/run-d.out")"
+  local pid
+  pid=$(rl_hutch state "$id" | jq -r .pid)
+  grep -qx "[0-9]*:pids:/$RL_DELEG/$id" "/proc/$pid/cgroup" || fail "not in the delegated cgroup: $(cat "/proc/$pid/cgroup")"
+  [ "$(cat "/sys/fs/cgroup/pids/$RL_DELEG/$id/pids.max")" = 20 ]
+  run rl_hutch ps --format json "$id"
+  assert_success
+  assert_output "[$pid]"
+  run rl_hutch pause "$id"
+  assert_success
+  [ "$(rl_hutch state "$id" | jq -r .status)" = paused ]
+  run rl_hutch resume "$id"
+  assert_success
+  run rl_hutch update --pids-limit 30 "$id"
+  assert_success
+  [ "$(cat "/sys/fs/cgroup/pids/$RL_DELEG/$id/pids.max")" = 30 ]
+  run rl_hutch events --stats "$id"
+  assert_success
+  [ "$(echo "$output" | jq -r .data.pids.limit)" = 30 ]
+  run rl_hutch kill --all "$id" KILL
+  assert_success
+  wait_status_rl "$id" stopped
+  run rl_hutch delete "$id"
+  assert_success
+  [ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")" ] || fail "cgroup left: $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")"
   assert_rl_clean
 }

@@ -4,6 +4,7 @@
 
 #include <getopt.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "libcontainer/utils/rootless.h"
 #include "spec/base/error.h"
@@ -17,6 +18,7 @@ struct hutch_ctx {
   bool systemd_cgroup;  /* --systemd-cgroup */
   const char *rootless; /* --rootless true|false|auto, as given */
   enum rootless_mode rootless_mode;
+  uid_t euid; /* geteuid(), read once by main */
   const char *argv0;
 };
 

@@ -242,7 +242,7 @@ static int default_root(struct hutch_ctx *ctx, char **owned, herr_t *err)
   bool rootless;
   if (ctx->rootless_mode != ROOTLESS_AUTO)
     rootless = ctx->rootless_mode == ROOTLESS_TRUE;
-  else if (geteuid() != 0)
+  else if (ctx->euid != 0)
     rootless = true;
   else
     rootless = getenv("XDG_RUNTIME_DIR") && rootless_in_partial_userns();
@@ -271,7 +271,8 @@ int main(int argc, char **argv)
   /* A container process must never be able to open /proc/<pid>/exe of a
    * hutch process (CVE-2019-5736), even one sharing its pid namespace.
    * Rootless hutch stays dumpable: it must write its child's uid_map. */
-  if (geteuid() == 0)
+  ctx.euid = geteuid();
+  if (ctx.euid == 0)
     (void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
   const char *log_format = "text";
   static const struct option opts[] = {

@@ -564,8 +564,7 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   c->owner = xstrdup("");
   c->spec = s;
   cr.c = c;
-  cr.rootless =
-      o->rootless_mode == ROOTLESS_TRUE || (o->rootless_mode == ROOTLESS_AUTO && geteuid() != 0);
+  cr.rootless = o->rootless;
   if ((cr.rootless && rootless_check_config(s, err) < 0) || ns_plan_make(s, &cr.ns, err) < 0) {
     seccomp_bpf_free(bpf);
     container_free(c);

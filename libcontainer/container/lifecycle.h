@@ -16,6 +16,7 @@ struct create_opts {
   /* --rootless: resolved only where it matters (a cgroup hutch may not
    * make), so that root pays nothing for it. */
   enum rootless_mode rootless_mode;
+  bool rootless; /* --rootless true, or auto with euid != 0 (uid 0 in a user namespace: later) */
   const char *id;
   const char *bundle;         /* NULL: the current directory */
   const char *console_socket; /* NULL: none */
