@@ -412,3 +412,24 @@ wait_status_rl() {
   [ -z "$(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")" ] || fail "cgroup left: $(find /sys/fs/cgroup -mindepth 2 -maxdepth 3 -type d -name "$id")"
   assert_rl_clean
 }
+
+@test "rootless: uid 0 in a user namespace mapping only the user (as rootless podman runs it) is rootless; --rootless false is not" {
+  command -v unshare >/dev/null || skip "unshare (util-linux) not installed"
+  local id
+  id=$(cid)
+  # Inside, the user is 0: the config maps that.
+  rl_config '.process.args = ["sh", "-c", "id -u; cat /proc/self/uid_map"]
+    | .linux.uidMappings[0].hostID = 0 | .linux.gidMappings[0].hostID = 0'
+  # auto: euid 0, but uid_map is not the whole range: $XDG_RUNTIME_DIR/hutch,
+  # and the cgroup the kernel refuses is skipped (no limits asked).
+  run as_user unshare --user --map-root-user "$HUTCH" run -b "$BUNDLE" "$id"
+  assert_success
+  assert_output "$(printf '0\n         0          0          1')"
+  [ -d "$RL_XDG/hutch" ] || fail "the default root was not \$XDG_RUNTIME_DIR/hutch"
+  # --rootless false: treated as root, the cgroup it cannot make is an error.
+  run as_user unshare --user --map-root-user "$HUTCH" --rootless false --root "$RL_XDG/hutch" run -b "$BUNDLE" "$id"
+  assert_failure 1
+  [ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+  assert_output --partial "cgroup: create /sys/fs/cgroup/"
+  assert_rl_clean
+}
