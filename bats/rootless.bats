@@ -433,3 +433,25 @@ wait_status_rl() {
   assert_output --partial "cgroup: create /sys/fs/cgroup/"
   assert_rl_clean
 }
+
+@test "rootless: sysctls in namespaces of its own work, others are one line" {
+  rl_config '.linux.sysctl = {"kernel.shmmax": "123456789"} | .process.args = ["cat", "/proc/sys/kernel/shmmax"]'
+  run rl_hutch run -b "$BUNDLE" "$(cid)"
+  assert_success
+  assert_output 123456789
+  # No network namespace of its own: the host's is not the container's to change.
+  rl_config '.linux.sysctl = {"net.ipv4.ip_forward": "1"}'
+  run rl_hutch run -b "$BUNDLE" "$(cid)"
+  assert_failure 1
+  assert_output "hutch: run $(cid): linux.sysctl: net.ipv4.ip_forward is not allowed in the host's network namespace"
+  # With one (owned by the container's user namespace), it is.
+  rl_config '.linux.namespaces += [{"type": "network"}] | .linux.sysctl = {"net.ipv4.ip_forward": "1"} | .process.args = ["cat", "/proc/sys/net/ipv4/ip_forward"]'
+  run rl_hutch run -b "$BUNDLE" "$(cid)"
+  assert_success
+  assert_output 1
+  rl_config '.linux.sysctl = {"vm.swappiness": "10"}'
+  run rl_hutch run -b "$BUNDLE" "$(cid)"
+  assert_failure 1
+  assert_output "hutch: run $(cid): linux.sysctl: vm.swappiness is not in a separate kernel namespace"
+  assert_rl_clean
+}
