@@ -187,6 +187,12 @@ wait_status_rl() {
   run rl_hutch delete "$id"
   assert_success
   assert_rl_clean
+  # delete --force of a running one: the init, and with it its pid namespace.
+  rl_hutch run -d -b "$BUNDLE" "$id" </dev/null >"$BATS_TEST_TMPDIR/run-d2.out" 2>&1 || fail "run -d: $(cat "$BATS_TEST_TMPDIR/run-d2.out")"
+  rl_hutch exec -d "$id" sleep 998 </dev/null >"$BATS_TEST_TMPDIR/exec-d2.out" 2>&1 || fail "exec -d: $(cat "$BATS_TEST_TMPDIR/exec-d2.out")"
+  run rl_hutch delete --force "$id"
+  assert_success
+  assert_rl_clean
 }
 
 @test "rootless: a failing create leaves nothing under \$XDG_RUNTIME_DIR/hutch and no process" {
