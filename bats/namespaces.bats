@@ -21,6 +21,9 @@ extra_teardown() {
   if [ -n "${NETNS_FILE:-}" ]; then
     umount "$NETNS_FILE" 2>/dev/null || true
   fi
+  if [ -n "${NETNS_NAME:-}" ]; then
+    ip netns delete "$NETNS_NAME" 2>/dev/null || true
+  fi
 }
 
 # ns_inodes: "type inode" lines for the namespaces of the process running it.
@@ -122,6 +125,22 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup time user; do echo "$n $(readlink
   assert_success
   assert_output "$want"
   [ "$want" != "$(readlink /proc/self/ns/net)" ]
+}
+
+@test "a net.* sysctl in a network namespace joined by path (ip netns) is set there, not on the host" {
+  # What podman with netavark hands over: a netns path plus net.ipv4.ping_group_range.
+  NETNS_NAME=$(cid netns)
+  ip netns add "$NETNS_NAME"
+  host_before=$(cat /proc/sys/net/ipv4/ping_group_range)
+  update_config ".linux.namespaces |= map(if .type == \"network\" then .path = \"/var/run/netns/$NETNS_NAME\" else . end)
+    | .linux.sysctl = {\"net.ipv4.ping_group_range\": \"0 0\"}"
+  set_args cat /proc/sys/net/ipv4/ping_group_range
+  run hutch run --bundle "$BUNDLE" "$(cid)"
+  assert_success
+  assert_output "$(printf '0\t0')"
+  assert_equal "$(ip netns exec "$NETNS_NAME" cat /proc/sys/net/ipv4/ping_group_range)" "$(printf '0\t0')"
+  assert_equal "$(cat /proc/sys/net/ipv4/ping_group_range)" "$host_before"
+  [ "$host_before" != "$(printf '0\t0')" ]
 }
 
 @test "join another container's user namespace with new other namespaces" {

@@ -85,8 +85,6 @@ int rootfs_prepare(struct rootfs_ctx *c, herr_t *err)
 {
   const struct spec *s = c->spec;
   c->rootfs_fd = -1;
-  if (rootfs_validate(s, err) < 0)
-    return -1;
   if (!spec_find_ns(s, SPEC_NS_MOUNT)) {
     c->rootfs_fd = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
     if (c->rootfs_fd < 0)

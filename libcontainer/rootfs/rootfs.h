@@ -48,8 +48,10 @@ struct rootfs_ctx {
 /* Check everything rootfs_prepare/finalize would refuse (mount options,
  * rootfsPropagation, linux.devices paths, sysctl keys not namespaced for the
  * config's namespaces, mounts without a mount namespace) without touching
- * anything, so the parent can fail before creating the container.
- * rootfs_prepare calls it too. */
+ * anything, so the parent can fail before creating the container.  The
+ * parent's answer stands: rootfs_prepare does not ask again (in the init,
+ * after joining a network namespace by path, /proc/self/ns/net is that
+ * namespace, and every net.* sysctl would look like the host's). */
 int rootfs_validate(const struct spec *s, herr_t *err);
 
 int rootfs_prepare(struct rootfs_ctx *c, herr_t *err);
