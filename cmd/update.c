@@ -13,6 +13,7 @@
 #include "cmd/cgcmd.h"
 #include "cmd/cmd.h"
 #include "libcontainer/utils/fileio.h"
+#include "libcontainer/validate/validate.h"
 
 /* Parse a lone linux.resources object with the spec parser (same validation
  * and messages as config.json) by wrapping it in a minimal config. */
@@ -279,7 +280,7 @@ int cmd_update(struct hutch_ctx *ctx, int argc, char **argv)
   enum container_status st = container_status(ct);
   if (st == CONTAINER_STOPPED)
     ret = herr_set(&err, 0, "the container is stopped");
-  else
+  else if ((ret = validate_resources(r, &err)) == 0)
     ret = cgroup_apply(ct->cgroup, r, &err);
   container_free(ct);
   spec_free(s);

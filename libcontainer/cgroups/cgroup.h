@@ -51,7 +51,11 @@ int cgroup_open_join_fds(struct cgroup_manager *m, bool unified_placed, int *fds
                          size_t *n, herr_t *err);
 int cgroup_enter_self_fds(struct cgroup_manager *m, bool unified_placed, const int *fds, size_t n,
                           herr_t *err);
+/* r: values validate_resources() accepted. */
 int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
+/* linux.resources.hugepageLimits[].pageSize ("2MB", "1GB"; "2mB" as runc
+ * reads it) -> the name in the hugetlb file names ("2MB"). */
+int cgroup_hugepage_name(const char *page_size, char **out, herr_t *err);
 int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err);
 int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err);
 int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err);

@@ -19,17 +19,16 @@
 
 #include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/process/console.h"
-#include "libcontainer/process/mempolicy.h"
 #include "libcontainer/process/hooks.h"
 #include "libcontainer/process/init.h"
 #include "libcontainer/container/lifecycle.h"
 #include "spec/base/log.h"
-#include "libcontainer/rootfs/rootfs.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/container/state.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/utils/fileio.h"
 #include "libcontainer/utils/rootless.h"
+#include "libcontainer/validate/validate.h"
 
 struct creation {
   struct container *c;
@@ -253,44 +252,6 @@ static bool any_hooks(const struct spec *s)
   return s->hooks.n_hooks[SPEC_HOOK_PRESTART] || s->hooks.n_hooks[SPEC_HOOK_CREATE_RUNTIME] ||
          s->hooks.n_hooks[SPEC_HOOK_CREATE_CONTAINER] ||
          s->hooks.n_hooks[SPEC_HOOK_START_CONTAINER];
-}
-
-/* Checks on the config that need no state yet. */
-static int check_config(const struct create_opts *o, struct spec *s, const char *bundle,
-                        char **rootfs, herr_t *err)
-{
-  if (!s->has_process)
-    return herr_set(err, EINVAL, "config.json: process: required to create a container");
-  if (s->process.n_args == 0 || !s->process.args[0] || !*s->process.args[0])
-    return herr_set(err, EINVAL, "config.json: process.args: must not be empty");
-  if (!s->has_root || !s->root.path || !*s->root.path)
-    return herr_set(err, EINVAL, "config.json: root.path: required");
-  if (s->process.terminal && !o->console_socket && !(o->foreground && o->console_master)) {
-    return herr_set(err, EINVAL,
-                    "process.terminal is true: --console-socket is needed for a detached "
-                    "container");
-  }
-  /* Fields hutch cannot honour are errors, never silently dropped. */
-  if (s->has_linux && s->linux_.has_intel_rdt)
-    return herr_set(err, ENOTSUP,
-                    "config.json: linux.intelRdt: Intel RDT is not supported by hutch");
-  if (s->has_linux && s->linux_.n_net_devices)
-    return herr_set(err, ENOTSUP,
-                    "config.json: linux.netDevices: moving network devices is not supported by "
-                    "hutch");
-  if (s->has_linux && s->linux_.has_memory_policy &&
-      mempolicy_validate(&s->linux_.memory_policy, err) < 0)
-    return herr_wrap(err, "config.json");
-  _cleanup_free_ char *p =
-      s->root.path[0] == '/' ? xstrdup(s->root.path) : xasprintf("%s/%s", bundle, s->root.path);
-  char real[PATH_MAX];
-  if (!realpath(p, real))
-    return herr_sys(err, "root.path: rootfs %s", p);
-  struct stat st;
-  if (stat(real, &st) < 0 || !S_ISDIR(st.st_mode))
-    return herr_set(err, ENOTDIR, "root.path: rootfs %s is not a directory", real);
-  *rootfs = xstrdup(real);
-  return 0;
 }
 
 static int check_preserved(int n, herr_t *err)
@@ -534,10 +495,14 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   struct spec *s = NULL;
   if (spec_parse(cfg_text, cfg_len, "config.json", &s, err) < 0)
     return -1;
+  /* The one validation pass: from here on the config is trusted (the init
+   * checks nothing again). */
   char *rootfs = NULL;
-  if (check_config(o, s, bundle, &rootfs, err) < 0 || rootfs_validate(s, err) < 0 ||
-      security_validate(s, err) < 0) {
-    free(rootfs);
+  struct validate_opts vo = {
+      .bundle = bundle,
+      .console = o->console_socket || (o->foreground && o->console_master),
+  };
+  if (validate_config(s, &vo, &rootfs, err) < 0) {
     spec_free(s);
     return -1;
   }

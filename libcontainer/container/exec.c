@@ -23,6 +23,7 @@
 #include "libcontainer/container/state.h"
 #include "libcontainer/process/tty_relay.h"
 #include "libcontainer/utils/fileio.h"
+#include "libcontainer/validate/validate.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -281,8 +282,7 @@ static int prepare(struct exec_run *r, herr_t *err)
     if (fcntl(fd, F_GETFD) < 0)
       return herr_set(err, EBADF, "--preserve-fds: fd %d is not open", fd);
   /* The process fields against this host (capability names, LSMs, ...). */
-  struct spec check = {.has_process = true, .process = *p};
-  if (security_validate(&check, err) < 0)
+  if (validate_process(p, err) < 0)
     return -1;
   const struct spec *s = r->c->spec;
   if (s->has_linux && s->linux_.has_seccomp) {

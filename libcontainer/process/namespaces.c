@@ -28,6 +28,7 @@ int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err)
   p->clone_flags = 0;
   p->newuidmap = p->newgidmap = NULL;
   const struct spec_linux *l = &s->linux_;
+  /* validate_namespaces() checked the maps and offsets against these. */
   for (size_t i = 0; i < l->n_namespaces; i++) {
     const struct spec_namespace *n = &l->namespaces[i];
     if (n->path && *n->path) {
@@ -48,18 +49,6 @@ int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err)
     } else {
       p->new_ns[n->type] = true;
     }
-  }
-  const char *bad = NULL;
-  if ((l->n_uid_mappings || l->n_gid_mappings) && !p->new_ns[SPEC_NS_USER])
-    bad = "linux.uidMappings/gidMappings: set, but no new user namespace is requested";
-  else if (p->new_ns[SPEC_NS_USER] && (!l->n_uid_mappings || !l->n_gid_mappings))
-    bad = "linux.namespaces: a new user namespace needs linux.uidMappings and linux.gidMappings";
-  else if (l->n_time_offsets && !p->new_ns[SPEC_NS_TIME])
-    bad = "linux.timeOffsets: set, but no new time namespace is requested";
-  /* hostname/domainname without a UTS entry: refused by the parser. */
-  if (bad) {
-    ns_plan_close(p);
-    return herr_set(err, EINVAL, "%s", bad);
   }
   if (p->new_ns[SPEC_NS_USER] && ns_plan_id_map_helpers(s, p, err) < 0) {
     ns_plan_close(p);

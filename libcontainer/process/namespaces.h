@@ -26,7 +26,7 @@ struct ns_plan {
   char *newuidmap, *newgidmap;
 };
 
-/* Parent, before clone: validate the namespace config and open the paths. */
+/* Parent, before clone: open the paths, decide the clone flags. */
 int ns_plan_make(const struct spec *s, struct ns_plan *p, herr_t *err);
 void ns_plan_close(struct ns_plan *p);
 /* Parent: write uid_map/gid_map (and setgroups) of pid's new user namespace,

@@ -161,20 +161,3 @@ int rootfs_setup_dev(struct rootfs_ctx *c, herr_t *err)
     return herr_sys(err, "symlink /dev/core");
   return 0;
 }
-
-int rootfs_validate_devices(const struct spec *s, herr_t *err)
-{
-  if (!s->has_linux)
-    return 0;
-  for (size_t i = 0; i < s->linux_.n_devices; i++) {
-    const struct spec_device *d = &s->linux_.devices[i];
-    if (!d->path)
-      return herr_set(err, 0, "linux.devices[%zu]: path is required", i);
-    _cleanup_free_ char *clean = pathsafe_clean(d->path);
-    if (!pathsafe_has_prefix(clean, "/dev") || strcmp(clean, "/dev") == 0)
-      return herr_set(err, 0, "linux.devices[%zu]: path %s is not under /dev", i, d->path);
-    if (!strchr("cubp", d->type) || d->type == '\0')
-      return herr_set(err, 0, "linux.devices[%zu]: unknown type '%c'", i, d->type);
-  }
-  return 0;
-}

@@ -28,9 +28,7 @@
 
 /* ---- sysctl ------------------------------------------------------------ */
 
-/* "net/ipv4/ip_forward" -> "net.ipv4.ip_forward"; sysctl(8) form: in the
- * dotted form a '/' stands for a '.' inside a name (e.g. "eth0/100"). */
-static char *sysctl_dotted(const char *key)
+char *rootfs_sysctl_dotted(const char *key)
 {
   char *k = xstrdup(key);
   size_t first = strcspn(k, "./");
@@ -40,82 +38,13 @@ static char *sysctl_dotted(const char *key)
   return k;
 }
 
-/* The dotted name as a path below /proc/sys ('.' separates, '/' was a '.'). */
-static char *sysctl_path(const char *dotted)
+/* '.' separates, '/' was a '.'. */
+char *rootfs_sysctl_path(const char *dotted)
 {
   char *k = xstrdup(dotted);
   for (char *p = k; *p; p++)
     *p = *p == '.' ? '/' : *p == '/' ? '.' : *p;
   return k;
-}
-
-/* No empty, "." or ".." component: the key cannot leave /proc/sys. */
-static bool valid_sysctl_path(const char *path)
-{
-  for (const char *p = path;;) {
-    size_t l = strcspn(p, "/");
-    if (l == 0 || (l == 1 && p[0] == '.') || (l == 2 && p[0] == '.' && p[1] == '.'))
-      return false;
-    p += l;
-    if (!*p)
-      return true;
-    p++;
-  }
-}
-
-static bool ns_is_host(const struct spec_namespace *ns, const char *self)
-{
-  if (!ns->path)
-    return false;
-  struct stat a, b;
-  if (stat(ns->path, &a) < 0 || stat(self, &b) < 0)
-    return false;
-  return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
-}
-
-int rootfs_validate_sysctl(const struct spec *s, herr_t *err)
-{
-  static const char *const ipc_keys[] = {
-      "kernel.msgmax", "kernel.msgmnb", "kernel.msgmni", "kernel.sem",
-      "kernel.shmall", "kernel.shmmax", "kernel.shmmni", "kernel.shm_rmid_forced",
-  };
-  if (!s->has_linux)
-    return 0;
-  for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
-    _cleanup_free_ char *k = sysctl_dotted(s->linux_.sysctl[i].key);
-    _cleanup_free_ char *path = sysctl_path(k);
-    if (!valid_sysctl_path(path))
-      return herr_set(err, 0, "linux.sysctl: invalid key \"%s\"", s->linux_.sysctl[i].key);
-    bool ipc = strncmp(k, "fs.mqueue.", 10) == 0;
-    for (size_t j = 0; j < sizeof(ipc_keys) / sizeof(ipc_keys[0]); j++)
-      ipc = ipc || strcmp(k, ipc_keys[j]) == 0;
-    if (ipc) {
-      const struct spec_namespace *ns = spec_find_ns(s, SPEC_NS_IPC);
-      if (!ns || ns_is_host(ns, "/proc/self/ns/ipc"))
-        return herr_set(err, 0, "linux.sysctl: %s is not allowed in the host's ipc namespace", k);
-      continue;
-    }
-    if (strncmp(k, "net.", 4) == 0) {
-      const struct spec_namespace *ns = spec_find_ns(s, SPEC_NS_NETWORK);
-      if (!ns || ns_is_host(ns, "/proc/self/ns/net"))
-        return herr_set(err, 0, "linux.sysctl: %s is not allowed in the host's network namespace",
-                        k);
-      continue;
-    }
-    if (spec_find_ns(s, SPEC_NS_UTS)) {
-      if (strcmp(k, "kernel.domainname") == 0)
-        continue;
-      if (strcmp(k, "kernel.hostname") == 0)
-        return herr_set(err, 0, "linux.sysctl: %s conflicts with the \"hostname\" field", k);
-    }
-    if (strncmp(k, "user.", 5) == 0) {
-      if (!spec_find_ns(s, SPEC_NS_USER))
-        return herr_set(err, 0, "linux.sysctl: %s needs a user namespace", k);
-      continue;
-    }
-    return herr_set(err, 0, "linux.sysctl: %s is not in a separate kernel namespace", k);
-  }
-  return 0;
 }
 
 int rootfs_apply_sysctl(const struct spec *s, herr_t *err)
@@ -127,8 +56,8 @@ int rootfs_apply_sysctl(const struct spec *s, herr_t *err)
     return herr_sys(err, "linux.sysctl: open /proc/sys");
   for (size_t i = 0; i < s->linux_.n_sysctl; i++) {
     const struct spec_kv *kv = &s->linux_.sysctl[i];
-    _cleanup_free_ char *dotted = sysctl_dotted(kv->key);
-    _cleanup_free_ char *k = sysctl_path(dotted);
+    _cleanup_free_ char *dotted = rootfs_sysctl_dotted(kv->key);
+    _cleanup_free_ char *k = rootfs_sysctl_path(dotted);
     struct hutch_open_how how = {.flags = O_WRONLY | O_TRUNC | O_CLOEXEC,
                                  .resolve = HUTCH_RESOLVE_BENEATH | HUTCH_RESOLVE_NO_SYMLINKS};
     _cleanup_close_ int fd = sys_openat2(dir, k, &how);

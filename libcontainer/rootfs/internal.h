@@ -51,11 +51,8 @@ int rootfs_mount_cgroup(struct rootfs_ctx *c, size_t i, const struct mount_opts 
 int rootfs_setup_dev(struct rootfs_ctx *c, herr_t *err);
 /* True unless /dev is bind-mounted from the config (as runc decides). */
 bool rootfs_needs_dev(const struct spec *s);
-/* linux.devices: paths under /dev, known types. */
-int rootfs_validate_devices(const struct spec *s, herr_t *err);
 
 /* linux.sysctl, maskedPaths, readonlyPaths (finalize.c). */
-int rootfs_validate_sysctl(const struct spec *s, herr_t *err);
 int rootfs_apply_sysctl(const struct spec *s, herr_t *err);
 int rootfs_readonly_paths(int rootfd, const struct spec *s, herr_t *err);
 int rootfs_mask_paths(int rootfd, const struct spec *s, herr_t *err);

@@ -24,43 +24,6 @@ static const char *propagation_name(const struct spec *s)
   return NULL;
 }
 
-int rootfs_validate(const struct spec *s, herr_t *err)
-{
-  const char *prop = propagation_name(s);
-  unsigned long flag;
-  if (prop && mount_propagation_from_name(prop, &flag) < 0)
-    return herr_set(err, 0, "linux.rootfsPropagation: unknown value \"%s\"", prop);
-  bool mntns = spec_find_ns(s, SPEC_NS_MOUNT) != NULL;
-  if (!mntns &&
-      (s->n_mounts || (s->has_linux && (s->linux_.n_masked_paths || s->linux_.n_readonly_paths))))
-    return herr_set(err, 0,
-                    "mounts, maskedPaths and readonlyPaths need a mount namespace in "
-                    "linux.namespaces");
-  for (size_t i = 0; i < s->n_mounts; i++) {
-    const struct spec_mount *m = &s->mounts[i];
-    if (!m->destination || !*m->destination)
-      return herr_set(err, 0, "mounts[%zu]: destination is required", i);
-    struct mount_opts o;
-    if (mount_opts_parse(m, &o, err) < 0)
-      return herr_wrap(err, "mounts[%zu] (%s)", i, m->destination);
-    bool bind = mount_is_bind(m, &o), idmap = o.idmap;
-    mount_opts_clear(&o);
-    _cleanup_free_ char *dest = pathsafe_clean(m->destination);
-    if (strcmp(dest, "/") == 0)
-      return herr_set(err, 0, "mounts[%zu]: cannot mount over the container's /", i);
-    if (bind && (!m->source || !*m->source))
-      return herr_set(err, 0, "mounts[%zu]: bind mount on %s has no source", i, m->destination);
-    if (!bind && (!m->type || !*m->type))
-      return herr_set(err, 0, "mounts[%zu]: mount on %s has no type", i, m->destination);
-    if (idmap && !bind)
-      return herr_set(err, 0, "mounts[%zu]: idmap is only supported on bind mounts (%s)", i,
-                      m->destination);
-  }
-  if (rootfs_validate_devices(s, err) < 0)
-    return -1;
-  return rootfs_validate_sysctl(s, err);
-}
-
 /* Make the mount holding `path` (or its nearest mount point above) private
  * or slave: pivot_root refuses a shared parent, and the rootfs bind must not
  * propagate. */

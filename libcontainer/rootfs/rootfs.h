@@ -45,15 +45,10 @@ struct rootfs_ctx {
   const char *mountinfo;
 };
 
-/* Check everything rootfs_prepare/finalize would refuse (mount options,
- * rootfsPropagation, linux.devices paths, sysctl keys not namespaced for the
- * config's namespaces, mounts without a mount namespace) without touching
- * anything, so the parent can fail before creating the container.  The
- * parent's answer stands: rootfs_prepare does not ask again (in the init,
- * after joining a network namespace by path, /proc/self/ns/net is that
- * namespace, and every net.* sysctl would look like the host's). */
-int rootfs_validate(const struct spec *s, herr_t *err);
-
+/* The config is one validate_config() accepted in the parent, before the
+ * clone: these functions do not check it again (in the init, after joining
+ * a network namespace by path, /proc/self/ns/net is that namespace, and every
+ * net.* sysctl would look like the host's). */
 int rootfs_prepare(struct rootfs_ctx *c, herr_t *err);
 int rootfs_pivot(struct rootfs_ctx *c, herr_t *err);
 int rootfs_finalize(struct rootfs_ctx *c, herr_t *err);
@@ -70,5 +65,11 @@ bool rootfs_needs_parent_binds(const struct spec *s);
 int rootfs_prepare_binds(const struct spec *s, const char *bundle, pid_t userns_pid, int **fds,
                          herr_t *err);
 void rootfs_free_binds(const struct spec *s, int *fds);
+
+/* A linux.sysctl key in sysctl(8)'s dotted form ("net/ipv4/ip_forward" ->
+ * "net.ipv4.ip_forward"; in the dotted form a '/' stands for a '.' inside a
+ * name, e.g. "eth0/100"), and the dotted form as a path below /proc/sys. */
+char *rootfs_sysctl_dotted(const char *key);
+char *rootfs_sysctl_path(const char *dotted);
 
 #endif

@@ -4,8 +4,8 @@
  *
  * In the runtime (parent), before creating anything (bad input: exit 1 and
  * nothing left behind):
- *   security_validate(spec, err)        every confinement field checked
- *                                       against this kernel and host
+ *   security_validate(spec, err)        every confinement field checked (by
+ *                                       validate_config) against this kernel and host
  *   seccomp_compile(&spec->linux_.seccomp, &bpf, err)   (optional: compile
  *                                       once in the parent; a forked init
  *                                       inherits it; else seccomp_install

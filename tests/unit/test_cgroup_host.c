@@ -18,6 +18,7 @@
 #include "check.h"
 #include "libcontainer/cgroups/fs/internal.h"
 #include "libcontainer/utils/fileio.h"
+#include "libcontainer/validate/validate.h"
 
 static struct cgroup_manager *g_m, *g_v2;
 
@@ -75,10 +76,12 @@ static bool pids_has(struct cgroup_manager *m, pid_t want)
   return found;
 }
 
+/* As create and update do: the values through validate_resources, then
+ * cgroup_apply. */
 static char *apply_err(struct cgroup_manager *m, const struct spec_resources *r)
 {
   herr_t e = NULL;
-  if (cgroup_apply(m, r, &e) == 0)
+  if (validate_resources(r, &e) == 0 && cgroup_apply(m, r, &e) == 0)
     return xstrdup("(no error)");
   char *s = xstrdup(e->msg);
   herr_free(&e);

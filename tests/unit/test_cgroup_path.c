@@ -148,13 +148,13 @@ static void test_conversions(void)
   CHECK_CONTAINS(err ? err->msg : NULL, "needs a memory limit");
   herr_free(&err);
   char *s = NULL;
-  CHECK(cg_hugepage_name("2MB", &s, &err) == 0);
+  CHECK(cgroup_hugepage_name("2MB", &s, &err) == 0);
   CHECK_STREQ(s, "2MB");
   free(s);
-  CHECK(cg_hugepage_name("1gB", &s, &err) == 0);
+  CHECK(cgroup_hugepage_name("1gB", &s, &err) == 0);
   CHECK_STREQ(s, "1GB");
   free(s);
-  CHECK(cg_hugepage_name("2XB", &s, &err) < 0);
+  CHECK(cgroup_hugepage_name("2XB", &s, &err) < 0);
   CHECK_CONTAINS(err ? err->msg : NULL, "linux.resources.hugepageLimits: pageSize \"2XB\"");
   herr_free(&err);
 }

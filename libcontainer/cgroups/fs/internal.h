@@ -136,8 +136,6 @@ uint64_t cg_shares_to_weight(uint64_t shares);   /* runc: 1 + (shares-2)*9999/26
 uint64_t cg_blkio_to_io_weight(uint64_t weight); /* runc: 1 + (w-10)*9999/990 */
 /* v2 swap.max from the OCI swap (memory+swap) and limit; -1 = max, -2 = leave. */
 int cg_swap_v2(int64_t swap, int64_t limit, bool has_limit, int64_t *out, herr_t *err);
-/* Hugepage size "2MB"/"1GB"/"64KB" as the kernel names them in files. */
-int cg_hugepage_name(const char *page_size, char **out, herr_t *err);
 
 /* ---- devices_bpf.c ---------------------------------------------------- */
 

@@ -196,7 +196,7 @@ int cg_hugetlb(struct cg_hier *h, const struct spec_hugepage_limit *l, size_t n,
   const char *suffix = h->v2 ? "max" : "limit_in_bytes";
   for (size_t i = 0; i < n; i++) {
     _cleanup_free_ char *size = NULL;
-    if (cg_hugepage_name(l[i].page_size, &size, err) < 0)
+    if (cgroup_hugepage_name(l[i].page_size, &size, err) < 0)
       return -1;
     _cleanup_free_ char *file = xasprintf("hugetlb.%s.%s", size, suffix);
     _cleanup_free_ char *field = xasprintf(F "hugepageLimits[%zu] (%s)", i, size);
