@@ -27,6 +27,10 @@ setup_file() {
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 log_driver = "k8s-file"
+# What a user gets from containers-common's own containers.conf (which
+# CONTAINERS_CONF replaces here): with netavark, podman hands over the
+# netns it made by path plus this net.* sysctl.
+default_sysctls = ["net.ipv4.ping_group_range=0 0"]
 
 [network]
 network_backend = "netavark"
@@ -256,6 +260,31 @@ logs_contain() {
   assert_success
   assert_line eth0
   assert_output --regexp 'inet 10\.88\.[0-9]+\.[0-9]+/16'
+}
+
+@test "podman --runtime PATH run --rm with the default netavark network (netns path + default sysctl)" {
+  run pm --runtime "$CLIENT_BIN/$CLIENT_RUNTIME" run --rm --name "$(name)" "$IMAGE" echo hi
+  assert_success
+  assert_output hi
+}
+
+@test "podman run, default network: the joined netns gets net.ipv4.ping_group_range" {
+  local c
+  c=$(name)
+  run pm run --name "$c" "$IMAGE" sh -c 'cat /proc/sys/net/ipv4/ping_group_range; ls /sys/class/net'
+  assert_success
+  assert_line --index 0 "$(printf '0\t0')"
+  assert_line eth0
+  # The config podman handed over: the network namespace netavark set up,
+  # joined by path, and the sysctl for it.
+  local cfg
+  cfg=$(pm inspect --format '{{.OCIConfigPath}}' "$c")
+  run in_ns jq -r '(.linux.namespaces[] | select(.type == "network") | .path // "none"),
+    .linux.sysctl["net.ipv4.ping_group_range"]' "$cfg"
+  assert_success
+  assert_line --index 0 --regexp '^/run/netns/'
+  assert_line --index 1 "0 0"
+  pm rm --force --time 0 "$c" >/dev/null
 }
 
 @test "podman run --preserve-fds: an extra fd reaches the container" {
