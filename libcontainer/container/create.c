@@ -501,6 +501,7 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   struct validate_opts vo = {
       .bundle = bundle,
       .console = o->console_socket || (o->foreground && o->console_master),
+      .rootless = o->rootless,
   };
   if (validate_config(s, &vo, &rootfs, err) < 0) {
     spec_free(s);
@@ -530,7 +531,7 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   c->spec = s;
   cr.c = c;
   cr.rootless = o->rootless;
-  if ((cr.rootless && rootless_check_config(s, err) < 0) || ns_plan_make(s, &cr.ns, err) < 0) {
+  if (ns_plan_make(s, &cr.ns, err) < 0) {
     seccomp_bpf_free(bpf);
     container_free(c);
     return -1;

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include "libcontainer/process/mempolicy.h"
@@ -39,6 +40,25 @@ static int validate_top(const struct spec *s, const struct validate_opts *o, her
   return 0;
 }
 
+/* Rootless: the init inherits our limits; raising a hard limit needs
+ * CAP_SYS_RESOURCE in the initial user namespace. */
+static int validate_rootless(const struct spec *s, herr_t *err)
+{
+  for (size_t i = 0; s->has_process && i < s->process.n_rlimits; i++) {
+    const struct spec_rlimit *r = &s->process.rlimits[i];
+    struct rlimit cur;
+    if (getrlimit(r->resource, &cur) < 0)
+      continue;
+    if (cur.rlim_max != RLIM_INFINITY &&
+        (r->hard == (uint64_t)RLIM_INFINITY || r->hard > cur.rlim_max))
+      return herr_set(err, EPERM,
+                      "process.rlimits[%zu]: %s hard limit %llu is above the current hard limit "
+                      "%llu, which a rootless container cannot raise",
+                      i, r->type, (unsigned long long)r->hard, (unsigned long long)cur.rlim_max);
+  }
+  return 0;
+}
+
 static int resolve_root(const struct spec *s, const char *bundle, char **rootfs, herr_t *err)
 {
   _cleanup_free_ char *p =
@@ -62,6 +82,8 @@ int validate_config(const struct spec *s, const struct validate_opts *o, char **
       validate_namespaces(s, err) < 0)
     return -1;
   if (s->has_linux && validate_resources(&s->linux_.resources, err) < 0)
+    return -1;
+  if (o->rootless && validate_rootless(s, err) < 0)
     return -1;
   *rootfs = root;
   root = NULL;

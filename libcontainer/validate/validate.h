@@ -27,6 +27,8 @@ struct validate_opts {
   const char *bundle; /* absolute path of the bundle: a relative root.path is taken from here */
   bool console;       /* someone takes the pty of process.terminal (--console-socket, or a
                          foreground `run` relaying it) */
+  bool rootless;      /* --rootless resolved to true: what an unprivileged container could
+                         only fail at later, and less clearly, is refused here */
 };
 
 /* The whole config, before clone.  On success *rootfs is root.path resolved
