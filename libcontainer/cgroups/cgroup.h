@@ -67,11 +67,12 @@ int cgroup_destroy(struct cgroup_manager *m, herr_t *err);
  * wherever it exists, so that cgroup_destroy removes it.  Ancestors such a
  * create made are not known, and stay. */
 void cgroup_claim_leaf(struct cgroup_manager *m);
-/* linux.devices: allowed (rwm) on top of linux.resources.devices, as runc
- * does.  Call after cgroup_manager_new, before the first cgroup_apply; it
- * also makes that first cgroup_apply install the device rules (deny by
- * default, runc's default devices allowed) even when the config has none. */
-int cgroup_allow_devices(struct cgroup_manager *m, const struct spec_device *d, size_t n);
+/* Make the first cgroup_apply install the device rules (deny by default,
+ * runc's default devices allowed) even when the config has none.  Only
+ * linux.resources.devices and those defaults decide access: linux.devices
+ * only makes nodes, it allows nothing (as runc).  Call after
+ * cgroup_manager_new, before the first cgroup_apply. */
+void cgroup_init_devices(struct cgroup_manager *m);
 /* exec --cgroup: put pid in sub-cgroup `sub` ("PATH" relative to the
  * container's cgroup in every hierarchy, or "CTRL[,CTRL]:PATH" for those v1
  * controllers only, the others getting the container's cgroup).  The

@@ -360,7 +360,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   if (cr->rootless && rootless_cgroup(cr, err) < 0)
     return -1;
   if (s->has_linux && c->cgroup && !cr->rootless)
-    cgroup_allow_devices(c->cgroup, s->linux_.devices, s->linux_.n_devices);
+    cgroup_init_devices(c->cgroup);
   /* Before making it: killed from here on, we leave it to `delete`. */
   if (state_write_cgroup(c, err) < 0)
     return -1;

@@ -43,13 +43,12 @@ static void emit(struct bpf_insn **p, size_t *n, struct bpf_insn in)
   (*p)[(*n)++] = in;
 }
 
-int cg_bpf_devices_program(const struct spec_device_cgroup *d, size_t n,
-                           const struct cg_device_allow *extra, size_t n_extra,
-                           struct bpf_insn **out, size_t *n_insns, herr_t *err)
+int cg_bpf_devices_program(const struct spec_device_cgroup *d, size_t n, struct bpf_insn **out,
+                           size_t *n_insns, herr_t *err)
 {
   struct spec_device_cgroup *defs;
   size_t nd = cg_default_devices(&defs);
-  size_t nr = n + nd + n_extra;
+  size_t nr = n + nd;
   struct rule *rules = xcalloc(nr, sizeof(*rules));
   size_t k = 0;
   for (size_t i = 0; i < n + nd; i++) {
@@ -63,8 +62,6 @@ int cg_bpf_devices_program(const struct spec_device_cgroup *d, size_t n,
                                s->has_minor ? s->minor : -1, access_bits(s->access)};
   }
   free(defs);
-  for (size_t i = 0; i < n_extra; i++)
-    rules[k++] = (struct rule){true, extra[i].type, extra[i].major, extra[i].minor, 7};
 
   /* The last reset decides the default; rules before it do not matter. */
   bool dflt_allow = false;
@@ -120,12 +117,11 @@ static long bpf(int cmd, union bpf_attr *attr)
   return syscall(SYS_bpf, cmd, attr, sizeof(*attr));
 }
 
-int cg_bpf_devices_apply(const char *dir, const struct spec_device_cgroup *d, size_t n,
-                         const struct cg_device_allow *extra, size_t n_extra, herr_t *err)
+int cg_bpf_devices_apply(const char *dir, const struct spec_device_cgroup *d, size_t n, herr_t *err)
 {
   _cleanup_free_ struct bpf_insn *insns = NULL;
   size_t ni;
-  if (cg_bpf_devices_program(d, n, extra, n_extra, &insns, &ni, err) < 0)
+  if (cg_bpf_devices_program(d, n, &insns, &ni, err) < 0)
     return -1;
   char log[4096] = "";
   union bpf_attr a;

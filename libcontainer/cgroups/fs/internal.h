@@ -28,20 +28,12 @@ struct cg_hier {
   char *controllers; /* v2 only: the mount root's cgroup.controllers, space separated */
 };
 
-struct cg_device_allow {
-  char type; /* 'c' or 'b' */
-  int64_t major, minor;
-};
-
 struct cgroup_manager {
   enum cg_mode mode;
   char *path; /* the resolved cgroupsPath (for messages) */
   struct cg_hier *h;
   size_t n_h;
-  /* linux.devices entries, always allowed on top of the rules. */
-  struct cg_device_allow *extra_dev;
-  size_t n_extra_dev;
-  bool dev_defaults_pending; /* set by cgroup_allow_devices: apply device rules once */
+  bool dev_defaults_pending; /* set by cgroup_init_devices: apply device rules once */
   uint64_t oom_seen;         /* v2: memory.events oom_kill last seen */
   int clone_fd;              /* O_PATH|O_DIRECTORY fd of the unified dir (pure v2), or -1 */
   char *mountinfo;           /* /proc/self/mountinfo as cgroup_manager_new read it, or NULL */
@@ -124,8 +116,7 @@ int cg_hugetlb(struct cg_hier *h, const struct spec_hugepage_limit *l, size_t n,
 int cg_rdma(struct cg_hier *h, const struct spec_rdma *r, size_t n, herr_t *err);
 int cg1_net_cls(struct cg_hier *h, const struct spec_network *net, herr_t *err);
 int cg1_net_prio(struct cg_hier *h, const struct spec_network *net, herr_t *err);
-int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n,
-                const struct cg_device_allow *extra, size_t n_extra, herr_t *err);
+int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n, herr_t *err);
 int cg2_unified(struct cgroup_manager *m, const struct spec_kv *kv, size_t n, herr_t *err);
 
 /* runc's default device rules (allow), malloc'd array; access strings are static. */
@@ -142,13 +133,12 @@ int cg_swap_v2(int64_t swap, int64_t limit, bool has_limit, int64_t *out, herr_t
 struct bpf_insn;
 /* Build the BPF_PROG_TYPE_CGROUP_DEVICE program for the rules (last match
  * wins; default deny once a deny-all rule is seen, else allow). */
-int cg_bpf_devices_program(const struct spec_device_cgroup *d, size_t n,
-                           const struct cg_device_allow *extra, size_t n_extra,
-                           struct bpf_insn **out, size_t *n_insns, herr_t *err);
+int cg_bpf_devices_program(const struct spec_device_cgroup *d, size_t n, struct bpf_insn **out,
+                           size_t *n_insns, herr_t *err);
 /* Load it and attach it to the cgroup directory, replacing earlier programs
  * that hutch attached there. */
 int cg_bpf_devices_apply(const char *dir, const struct spec_device_cgroup *d, size_t n,
-                         const struct cg_device_allow *extra, size_t n_extra, herr_t *err);
+                         herr_t *err);
 
 /* ---- stats.c ---------------------------------------------------------- */
 

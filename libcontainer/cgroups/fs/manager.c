@@ -57,7 +57,6 @@ void cgroup_manager_free(struct cgroup_manager *m)
     hier_clear(&m->h[i]);
   free(m->h);
   free(m->path);
-  free(m->extra_dev);
   if (m->clone_fd >= 0)
     close(m->clone_fd);
   free(m);
@@ -485,20 +484,9 @@ int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_
   return cg_apply_resources(m, r, err);
 }
 
-int cgroup_allow_devices(struct cgroup_manager *m, const struct spec_device *d, size_t n)
+void cgroup_init_devices(struct cgroup_manager *m)
 {
-  free(m->extra_dev);
-  m->extra_dev = NULL;
-  m->n_extra_dev = 0;
   m->dev_defaults_pending = true;
-  for (size_t i = 0; i < n; i++) {
-    if (d[i].type != 'c' && d[i].type != 'u' && d[i].type != 'b')
-      continue;
-    m->extra_dev = xrealloc(m->extra_dev, (m->n_extra_dev + 1) * sizeof(*m->extra_dev));
-    m->extra_dev[m->n_extra_dev++] =
-        (struct cg_device_allow){d[i].type == 'b' ? 'b' : 'c', d[i].major, d[i].minor};
-  }
-  return 0;
 }
 
 int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err)
@@ -567,22 +555,18 @@ json_t *cgroup_manager_to_json(const struct cgroup_manager *m)
       json_object_set_new(o, "controllers", json_string(h->controllers));
     json_array_append_new(hs, o);
   }
-  json_t *devs = json_array();
-  for (size_t i = 0; i < m->n_extra_dev; i++)
-    json_array_append_new(devs, json_pack("{s:s#, s:I, s:I}", "type", &m->extra_dev[i].type, 1,
-                                          "major", (json_int_t)m->extra_dev[i].major, "minor",
-                                          (json_int_t)m->extra_dev[i].minor));
-  return json_pack("{s:s, s:s, s:o, s:o}", "mode", mode_name(m->mode), "path", m->path,
-                   "hierarchies", hs, "devices", devs);
+  return json_pack("{s:s, s:s, s:o}", "mode", mode_name(m->mode), "path", m->path, "hierarchies",
+                   hs);
 }
 
 int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err)
 {
   const char *mode = NULL, *path = NULL;
-  json_t *hs = NULL, *devs = NULL;
+  json_t *hs = NULL;
+  /* A "devices" list (linux.devices allowed on top of the rules) written by
+   * older versions is ignored: linux.devices allows nothing. */
   if (!j ||
-      json_unpack(j, "{s:s, s:s, s:o, s?o}", "mode", &mode, "path", &path, "hierarchies", &hs,
-                  "devices", &devs) < 0 ||
+      json_unpack(j, "{s:s, s:s, s:o}", "mode", &mode, "path", &path, "hierarchies", &hs) < 0 ||
       !json_is_array(hs))
     return herr_set(err, 0, "cgroup: malformed cgroup state");
   struct cgroup_manager *m = xcalloc(1, sizeof(*m));
@@ -605,15 +589,6 @@ int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err
     m->h = xrealloc(m->h, (m->n_h + 1) * sizeof(*m->h));
     m->h[m->n_h++] = (struct cg_hier){xstrdup(key), xstrdup(mnt), xstrdup(dir),
                                       v2 != 0,      created,      xstrdup(ctrls)};
-  }
-  json_array_foreach(devs, i, v)
-  {
-    const char *type;
-    json_int_t major, minor;
-    if (json_unpack(v, "{s:s, s:I, s:I}", "type", &type, "major", &major, "minor", &minor) < 0)
-      continue;
-    m->extra_dev = xrealloc(m->extra_dev, (m->n_extra_dev + 1) * sizeof(*m->extra_dev));
-    m->extra_dev[m->n_extra_dev++] = (struct cg_device_allow){type[0], major, minor};
   }
   if (m->n_h == 0) {
     cgroup_manager_free(m);

@@ -138,11 +138,10 @@ int cg_apply_resources(struct cgroup_manager *m, const struct spec_resources *r,
     h = cg_locate(m, "devices");
     struct cg_hier *u = cg_unified(m);
     if (h) {
-      if (cg1_devices(h, r->devices, r->n_devices, m->extra_dev, m->n_extra_dev, err) < 0)
+      if (cg1_devices(h, r->devices, r->n_devices, err) < 0)
         return -1;
     } else if (u) {
-      if (cg_bpf_devices_apply(u->dir, r->devices, r->n_devices, m->extra_dev, m->n_extra_dev,
-                               err) < 0)
+      if (cg_bpf_devices_apply(u->dir, r->devices, r->n_devices, err) < 0)
         return herr_wrap(err, F "devices");
     } else if (r->n_devices) {
       return unavailable("devices", "devices", err);

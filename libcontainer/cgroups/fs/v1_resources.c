@@ -270,16 +270,19 @@ int cg1_net_prio(struct cg_hier *h, const struct spec_network *net, herr_t *err)
   return 0;
 }
 
-/* The devices every container gets, as runc: mknod of anything, and the
- * standard character devices. */
+/* The devices every container gets, as runc 1.1 (its specconv
+ * AllowedDevices): mknod of anything, /dev/null, random, full, tty (5:0),
+ * zero, urandom, the container's ptys (136:*), ptmx (5:2) and tun (10:200).
+ * Not 5:1: that is the host's system console (the container's /dev/console
+ * is a bind of its own pty). */
 static const struct {
   char type;
   int64_t major, minor; /* -1: any */
   const char *access;
 } default_devices[] = {
-    {'c', -1, -1, "m"}, {'b', -1, -1, "m"},    {'c', 1, 3, "rwm"}, {'c', 1, 8, "rwm"},
-    {'c', 1, 7, "rwm"}, {'c', 5, 0, "rwm"},    {'c', 1, 5, "rwm"}, {'c', 1, 9, "rwm"},
-    {'c', 5, 1, "rwm"}, {'c', 136, -1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 10, 200, "rwm"},
+    {'c', -1, -1, "m"},    {'b', -1, -1, "m"}, {'c', 1, 3, "rwm"},    {'c', 1, 8, "rwm"},
+    {'c', 1, 7, "rwm"},    {'c', 5, 0, "rwm"}, {'c', 1, 5, "rwm"},    {'c', 1, 9, "rwm"},
+    {'c', 136, -1, "rwm"}, {'c', 5, 2, "rwm"}, {'c', 10, 200, "rwm"},
 };
 
 size_t cg_default_devices(struct spec_device_cgroup **out)
@@ -337,7 +340,7 @@ static int dev_write(struct dev_files *f, bool allow, const char *rule, const ch
 }
 
 static int write_device_rules(struct dev_files *f, const struct spec_device_cgroup *d, size_t n,
-                              const struct cg_device_allow *extra, size_t n_extra, herr_t *err)
+                              herr_t *err)
 {
   /* Whitelist mode first (as runc): nothing is allowed but what follows. */
   if (dev_write(f, false, "a", F "devices", err) < 0)
@@ -378,20 +381,13 @@ static int write_device_rules(struct dev_files *f, const struct spec_device_cgro
     }
   }
   free(defs);
-  for (size_t i = 0; i < n_extra; i++) {
-    _cleanup_free_ char *rule =
-        rule_text(extra[i].type, true, extra[i].major, true, extra[i].minor, "rwm");
-    if (dev_write(f, true, rule, "linux.devices", err) < 0)
-      return -1;
-  }
   return 0;
 }
 
-int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n,
-                const struct cg_device_allow *extra, size_t n_extra, herr_t *err)
+int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n, herr_t *err)
 {
   struct dev_files f = {.dir = h->dir, .fd = {-1, -1}};
-  int r = write_device_rules(&f, d, n, extra, n_extra, err);
+  int r = write_device_rules(&f, d, n, err);
   for (int i = 0; i < 2; i++)
     if (f.fd[i] >= 0)
       close(f.fd[i]);
