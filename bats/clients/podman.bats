@@ -351,6 +351,15 @@ vol-ro"
   assert_line host-devices
 }
 
+@test "podman run --device: the device is usable (podman adds the allow rule)" {
+  # linux.devices alone allows nothing (as runc): podman passes a
+  # resources.devices allow rule with it, which must keep working.
+  run pm run --rm --name "$(name)" --device /dev/kmsg "$IMAGE" \
+    sh -c 'echo "<7>hutch test: podman --device" >/dev/kmsg && echo written'
+  assert_success
+  assert_output written
+}
+
 @test "podman run --sysctl and --ulimit" {
   run pm run --rm --name "$(name)" --sysctl net.ipv4.ip_forward=1 --network none "$IMAGE" cat /proc/sys/net/ipv4/ip_forward
   assert_success

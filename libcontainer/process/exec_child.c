@@ -312,6 +312,6 @@ void exec_child_main(struct exec_child *ch)
       .seccomp = ch->seccomp,
       .seccomp_loaded = seccomp_loaded,
   };
-  process_exec(&ic, exe, &err);
+  process_exec(&ic, exe, NULL, &err);
   fail(ch, &err);
 }

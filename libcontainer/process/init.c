@@ -5,12 +5,12 @@
  * namespace only applies to children) -> cgroup and time namespaces ->
  * hostname -> rootfs_prepare -> [parent runs prestart + createRuntime hooks]
  * -> createContainer hooks -> rootfs_pivot -> console -> rootfs_finalize ->
- * cwd + executable lookup -> READY -> block on exec.fifo -> startContainer
- * hooks -> process setup -> execve.  With go_late the first two steps wait
- * until something needs the cgroup or the parent (wait_go).  Until READY,
- * errors go to the parent over the sync socket; after it, to `hutch start`
- * through the fifo.  For `run` (start_over_sync) there is no fifo: the init
- * waits for SYNC_START on the sync socket and reports everything there. */
+ * cwd + executable lookup -> READY -> block on exec.fifo -> process setup
+ * (user, caps, no_new_privs, seccomp) -> startContainer hooks -> execve.  With go_late the first
+ * two steps wait until something needs the cgroup or the parent (wait_go).  Until READY, errors go
+ * to the parent over the sync socket; after it, to `hutch start` through the fifo.  For `run`
+ * (start_over_sync) there is no fifo: the init waits for SYNC_START on the sync socket and reports
+ * everything there. */
 #include "libcontainer/process/init.h"
 
 #include <errno.h>
@@ -168,12 +168,10 @@ __attribute__((noreturn)) static void start_from_sync(struct init_config *cfg, c
   _cleanup_herr_ herr_t err = NULL;
   if (sync_expect(cfg->sync_fd, SYNC_START, NULL, "start", &err) < 0)
     _exit(1); /* the parent is gone or failed: nobody to start us */
-  if (cfg->spec->hooks.n_hooks[SPEC_HOOK_START_CONTAINER]) {
-    _cleanup_free_ char *created = with_status(state_json, "created");
-    if (hooks_run(cfg->spec, SPEC_HOOK_START_CONTAINER, created, &err) < 0)
-      fail(cfg, &err);
-  }
-  process_exec(cfg, exe, &err);
+  _cleanup_free_ char *created = cfg->spec->hooks.n_hooks[SPEC_HOOK_START_CONTAINER]
+                                     ? with_status(state_json, "created")
+                                     : NULL;
+  process_exec(cfg, exe, created, &err);
   fail(cfg, &err);
 }
 
@@ -342,11 +340,8 @@ void init_main(struct init_config *cfg)
   close(cfg->fifo_fd);
   cfg->fifo_fd = -1;
 
-  if (s->hooks.n_hooks[SPEC_HOOK_START_CONTAINER]) {
-    _cleanup_free_ char *created = with_status(state_json, "created");
-    if (hooks_run(s, SPEC_HOOK_START_CONTAINER, created, &err) < 0)
-      fail_fifo(wfd, &err);
-  }
-  process_exec(cfg, exe, &err);
+  _cleanup_free_ char *created =
+      s->hooks.n_hooks[SPEC_HOOK_START_CONTAINER] ? with_status(state_json, "created") : NULL;
+  process_exec(cfg, exe, created, &err);
   fail_fifo(wfd, &err);
 }

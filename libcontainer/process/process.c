@@ -1,6 +1,7 @@
 /* The user process: cwd, executable lookup, rlimits, user, env, fds, exec. */
 #include "libcontainer/process/process.h"
 
+#include "libcontainer/process/hooks.h"
 #include "libcontainer/process/mempolicy.h"
 
 #include <errno.h>
@@ -229,7 +230,8 @@ static int load_seccomp(const struct init_config *cfg, herr_t *err)
   return 0;
 }
 
-int process_exec(const struct init_config *cfg, const char *exe, herr_t *err)
+int process_exec(const struct init_config *cfg, const char *exe, const char *start_state,
+                 herr_t *err)
 {
   const struct spec *s = cfg->spec;
   const struct spec_process *p = &s->process;
@@ -266,6 +268,8 @@ int process_exec(const struct init_config *cfg, const char *exe, herr_t *err)
   if (nnp && !cfg->seccomp_loaded && security_set_no_new_privs(err) < 0)
     return -1;
   if (load && nnp && load_seccomp(cfg, err) < 0)
+    return -1;
+  if (start_state && hooks_run(s, SPEC_HOOK_START_CONTAINER, start_state, err) < 0)
     return -1;
   execve(exe, p->args, envp);
   return herr_sys(err, "exec %s", exe);
