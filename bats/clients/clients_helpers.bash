@@ -3,12 +3,22 @@
 #
 #   CLIENT_RUNTIME=hutch|runc|crun   the runtime under test (default: hutch)
 #   HUTCH=/path/to/hutch             the hutch binary (default: build/hutch)
+#   CLIENT_CONFIG=cgroupfs|default   cgroupfs (default): the engines manage
+#       cgroups themselves (podman --cgroup-manager cgroupfs, containerd's
+#       SystemdCgroup=false), which works on any host; default: as the
+#       engines come on a host with systemd as PID 1: podman's systemd
+#       cgroup manager (containers in machine.slice/libpod-ID.scope),
+#       containerd with SystemdCgroup=true (ctr run --runc-systemd-cgroup
+#       --cgroup system.slice:hutch-test:ID).  Needs systemd as PID 1, e.g.
+#       in tests/vm/run-in-systemd-vm.sh; the files skip elsewhere.
 #
 # Every engine runs with private configs and state under the test's temp dir,
 # inside a private mount + network namespace ("the holder") with its own
 # tmpfs on /run, so nothing touches the host's engines, /run, network
 # interfaces or firewall: the holder dies in teardown_file and takes every
-# mount and interface the engines made with it.
+# mount and interface the engines made with it.  (With CLIENT_CONFIG=default
+# the holder keeps the host's /run: the engines and runtimes reach systemd
+# through /run/dbus/system_bus_socket and look for /run/systemd/system.)
 #
 # The engines call a wrapper ($CLIENT_BIN/<runtime>) that appends its argv to
 # $CLIENT_ARGV_LOG and execs the runtime, so a failing test shows the exact
@@ -22,7 +32,8 @@ CLIENTS_DIR=$(cd "$BATS_TEST_DIRNAME" && pwd)
 REPO_ROOT=$(cd "$CLIENTS_DIR/../.." && pwd)
 HUTCH=${HUTCH:-$REPO_ROOT/build/hutch}
 CLIENT_RUNTIME=${CLIENT_RUNTIME:-hutch}
-export HUTCH CLIENT_RUNTIME
+CLIENT_CONFIG=${CLIENT_CONFIG:-cgroupfs}
+export HUTCH CLIENT_RUNTIME CLIENT_CONFIG
 
 # runtime_binary: the real binary of $CLIENT_RUNTIME.
 runtime_binary() {
@@ -42,6 +53,20 @@ clients_require() {
   local bin
   bin=$(runtime_binary)
   [ -x "$bin" ] || skip "runtime $CLIENT_RUNTIME not found at $bin"
+  case $CLIENT_CONFIG in
+  cgroupfs) ;;
+  default)
+    if [ ! -d /run/systemd/system ] || [ ! -S /run/dbus/system_bus_socket ]; then
+      skip "CLIENT_CONFIG=default needs systemd as PID 1 and its bus (tests/vm/run-in-systemd-vm.sh)"
+    fi
+    ;;
+  *) fail "CLIENT_CONFIG=$CLIENT_CONFIG: expected cgroupfs or default" ;;
+  esac
+}
+
+# systemd_cgroups: the engines use systemd's cgroup driver (CLIENT_CONFIG=default).
+systemd_cgroups() {
+  [ "$CLIENT_CONFIG" = default ]
 }
 
 # make_runtime_wrapper DIR: DIR/$CLIENT_RUNTIME runs the real runtime with
@@ -92,9 +117,11 @@ make_rootfs_tar() {
 start_holder() {
   local ready="$BATS_FILE_TMPDIR/holder.ready"
   rm -f "$ready"
+  local run_tmpfs='mount -t tmpfs -o mode=755 tmpfs /run &&'
+  systemd_cgroups && run_tmpfs=""
   # shellcheck disable=SC2016 # $1 is expanded by the inner sh
   unshare --mount --net --propagation private \
-    sh -c 'mount -t tmpfs -o mode=755 tmpfs /run && ip link set lo up && : >"$1" && exec sleep infinity' \
+    sh -c "$run_tmpfs"' ip link set lo up && : >"$1" && exec sleep infinity' \
     sh "$ready" </dev/null >/dev/null 2>&1 3>&- &
   HOLDER_PID=$!
   echo "$HOLDER_PID" >"$BATS_FILE_TMPDIR/holder.pid"
@@ -169,4 +196,19 @@ done
 echo "no $ctrl cgroup file visible (/proc/self/cgroup: \$(cat /proc/self/cgroup | tr '\n' ' '))"
 exit 1
 EOF
+}
+
+# host_device: a device node of this host that a container gets only when
+# privileged (a disk, a loop device, or the serial console in the test VMs).
+host_device() {
+  local d
+  for d in /dev/vda /dev/sda /dev/nvme0n1 /dev/loop0 /dev/ttyS0; do
+    [ -e "$d" ] && echo "$d" && return 0
+  done
+  echo /dev/no-host-device-found
+}
+
+# unit_cgroup PID: the cgroup of PID (a path under /sys/fs/cgroup, v2).
+unit_cgroup() {
+  sed -n 's/^0:://p' "/proc/$1/cgroup"
 }

@@ -3,6 +3,8 @@
 # runtime under test, unchanged.
 #   bats bats/clients/containerd.bats                     # hutch (build/hutch)
 #   CLIENT_RUNTIME=runc bats bats/clients/containerd.bats  # the same tests with runc
+#   CLIENT_CONFIG=default ...   # SystemdCgroup=true: ctr run --runc-systemd-cgroup
+#                               # (in tests/vm/run-in-systemd-vm.sh)
 
 load clients_helpers
 
@@ -16,9 +18,20 @@ c() {
   in_ns ctr --address "$T/containerd/containerd.sock" --namespace "$NS" "$@"
 }
 
+# sd_args CTR_RUN_ARGS...: with CLIENT_CONFIG=default, the `ctr run` options
+# that make the shim run the runtime with --systemd-cgroup (containerd's
+# SystemdCgroup = true) and put the container (ID: the argument after
+# $IMAGE) in the unit hutch-test-ID.scope in system.slice.
+sd_args() {
+  systemd_cgroups || return 0
+  while [ $# -gt 1 ] && [ "$1" != "$IMAGE" ]; do shift; done
+  echo "--runc-systemd-cgroup --cgroup system.slice:hutch-test:$2"
+}
+
 # crun_ CTR_RUN_ARGS...: `ctr run` through the runtime under test.
 crun_() {
-  c run --runc-binary "$CLIENT_BIN/$CLIENT_RUNTIME" "$@"
+  # shellcheck disable=SC2046 # sd_args gives separate words
+  c run --runc-binary "$CLIENT_BIN/$CLIENT_RUNTIME" $(sd_args "$@") "$@"
 }
 
 setup_file() {
@@ -146,7 +159,7 @@ run_detached() {
   run crun_ --rm "$IMAGE" "$(name 2)" sh -c 'exit 3'
   assert_equal "$status" 3
   # The shim's calls: global options first, then create with a pid file.
-  run runtime_calls_matching "^--root /run/containerd/runc/$NS --log .*/log.json --log-format json create --bundle .* --pid-file .*init.pid $(name)\$"
+  run runtime_calls_matching "^--root /run/containerd/runc/$NS --log .*/log.json --log-format json (--systemd-cgroup )?create --bundle .* --pid-file .*init.pid $(name)\$"
   refute_output ""
 }
 
@@ -175,7 +188,7 @@ run_detached() {
 }
 
 @test "ctr run -t: the container gets a terminal (console socket)" {
-  run in_ns script -qec "ctr --address $T/containerd/containerd.sock --namespace $NS run --runc-binary $CLIENT_BIN/$CLIENT_RUNTIME --rm -t $IMAGE $(name) tty" /dev/null
+  run in_ns script -qec "ctr --address $T/containerd/containerd.sock --namespace $NS run --runc-binary $CLIENT_BIN/$CLIENT_RUNTIME $(sd_args "$IMAGE" "$(name)") --rm -t $IMAGE $(name) tty" /dev/null
   assert_success
   assert_output --regexp '/dev/pts/[0-9]+'
   run runtime_calls_matching "create .*--console-socket .* $(name)\$"
@@ -306,6 +319,27 @@ CGROUP_MOUNT="type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:noexec
   assert_output --regexp '^50000'
 }
 
+@test "ctr run --runc-systemd-cgroup: limits in the container's scope, gone after delete (CLIENT_CONFIG=default)" {
+  systemd_cgroups || skip "containerd's SystemdCgroup = true: CLIENT_CONFIG=default"
+  local id cg
+  id=$(name)
+  crun_ -d --memory-limit 67108864 --cpu-quota 50000 --cpu-period 100000 "$IMAGE" "$id" sleep 1000 >/dev/null
+  wait_until "task $id runs" status_is "$id" RUNNING
+  cg=$(unit_cgroup "$(task_pid "$id")")
+  assert_equal "$cg" "/system.slice/hutch-test-$id.scope"
+  assert_equal "$(cat "/sys/fs/cgroup$cg/memory.max")" 67108864
+  assert_equal "$(cat "/sys/fs/cgroup$cg/cpu.max")" "50000 100000"
+  run systemctl is-active "hutch-test-$id.scope"
+  assert_output active
+  run runtime_calls_matching "--systemd-cgroup .*create .* $id\$"
+  refute_output ""
+  c task kill --signal SIGKILL "$id"
+  wait_until "the task stopped" status_is "$id" STOPPED
+  run c task delete "$id"
+  assert_success
+  wait_until "hutch-test-$id.scope is gone" test ! -e "/sys/fs/cgroup$cg"
+}
+
 @test "ctr task delete / containers delete: nothing left, no failed runtime call" {
   local id
   id=$(name)
@@ -336,7 +370,8 @@ CGROUP_MOUNT="type=cgroup,src=cgroup,dst=/sys/fs/cgroup,options=ro:nosuid:noexec
 }
 
 @test "ctr run --no-pivot: containerd runs \`runc\` from PATH (a symlink to the runtime)" {
-  run c run --rm --no-pivot "$IMAGE" "$(name)" echo no pivot
+  # shellcheck disable=SC2046 # sd_args gives separate words
+  run c run $(sd_args "$IMAGE" "$(name)") --rm --no-pivot "$IMAGE" "$(name)" echo no pivot
   assert_success
   assert_output "no pivot"
   run runtime_calls_matching "create .*--no-pivot .*$(name)\$"
@@ -366,7 +401,7 @@ root-ro"
   run crun_ --rm --seccomp "$IMAGE" "$(name 4)" sh -c 'grep Seccomp: /proc/self/status'
   assert_success
   assert_output --regexp 'Seccomp:[[:space:]]+2'
-  run crun_ --rm --privileged "$IMAGE" "$(name 5)" sh -c 'test -e /dev/vda -o -e /dev/sda -o -e /dev/loop0 && echo host-devices'
+  run crun_ --rm --privileged "$IMAGE" "$(name 5)" sh -c "test -e $(host_device) && echo host-devices"
   assert_success
   assert_output host-devices
 }

@@ -2,6 +2,8 @@
 # podman (through conmon) drives the runtime under test, unchanged.
 #   bats bats/clients/podman.bats                     # hutch (build/hutch)
 #   CLIENT_RUNTIME=runc bats bats/clients/podman.bats  # the same tests with runc
+#   CLIENT_CONFIG=default ...   # podman's default systemd cgroup manager
+#                               # (in tests/vm/run-in-systemd-vm.sh)
 
 load clients_helpers
 
@@ -21,7 +23,12 @@ setup_file() {
   # podman's default ulimits (nofile 1048576) fail with every runtime.
   # The test's containers.conf is contrib/podman/hutch.conf (so the snippet
   # users install is what the tests run with), pointed at the wrapper, plus
-  # private settings.
+  # private settings.  CLIENT_CONFIG=default keeps podman's defaults for the
+  # cgroup manager (systemd) and the events log (journald).
+  local private='cgroup_manager = "cgroupfs"
+events_logger = "file"
+events_logfile_path = "'"$T"'/events.log"'
+  systemd_cgroups && private=""
   {
     cat <<EOF
 [containers]
@@ -42,9 +49,7 @@ EOF
       -e "s|^  \"/usr/local/bin/hutch\",|  \"$CLIENT_BIN/$CLIENT_RUNTIME\",|" \
       -e "/^  \"\/usr\/bin\/hutch\",/d" \
       "$REPO_ROOT/contrib/podman/hutch.conf" <<EOF
-cgroup_manager = "cgroupfs"
-events_logger = "file"
-events_logfile_path = "$T/events.log"
+$private
 runtime = "$CLIENT_RUNTIME"
 static_dir = "$T/storage/libpod"
 tmp_dir = "$T/libpod-tmp"
@@ -236,6 +241,23 @@ logs_contain() {
   assert_output 42
 }
 
+@test "podman run --memory: the limit is in the container's systemd scope, gone after rm (CLIENT_CONFIG=default)" {
+  systemd_cgroups || skip "podman's systemd cgroup manager: CLIENT_CONFIG=default"
+  local c id cg
+  c=$(name)
+  pm run -d --name "$c" --memory 64m "$IMAGE" sleep 1000
+  id=$(pm inspect --format '{{.Id}}' "$c")
+  cg=$(unit_cgroup "$(pm inspect --format '{{.State.Pid}}' "$c")")
+  # machine.slice/libpod-ID.scope (crun adds a /container leaf).
+  [[ $cg =~ ^/machine.slice/libpod-$id.scope(/container)?$ ]] || fail "container in cgroup $cg"
+  assert_equal "$(cat "/sys/fs/cgroup$cg/memory.max")" 67108864
+  run systemctl is-active "libpod-$id.scope"
+  assert_output active
+  run pm rm --force --time 0 "$c"
+  assert_success
+  wait_until "libpod-$id.scope is gone" test ! -e "/sys/fs/cgroup/machine.slice/libpod-$id.scope"
+}
+
 @test "podman update: new limits reach the running container (update --resources)" {
   local c
   c=$(name)
@@ -345,7 +367,7 @@ vol-ro"
   local bnd
   bnd=$(awk '$1 == "CapBnd:" { print $2 }' /proc/self/status)
   run pm run --rm --name "$(name)" --privileged "$IMAGE" \
-    sh -c 'grep CapEff /proc/self/status; test -e /dev/vda -o -e /dev/sda -o -e /dev/loop0 && echo host-devices'
+    sh -c "grep CapEff /proc/self/status; test -e $(host_device) && echo host-devices"
   assert_success
   assert_line --regexp "CapEff:[[:space:]]+$bnd\$"
   assert_line host-devices

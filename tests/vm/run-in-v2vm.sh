@@ -294,7 +294,7 @@ args=(
   -accel tcg -cpu max -machine pc -smp "$smp" -m "$mem"
   -bios "$qboot"
   -kernel "$kernel" -initrd "$tmp/initramfs.cpio"
-  -append "console=ttyS0 $([ "$verbose" = 1 ] || echo quiet) acpi=noirq cryptomgr.notests panic=-1 rdinit=/init $sdargs ${HUTCH_V2VM_APPEND:-}"
+  -append "console=ttyS0 $([ "$verbose" = 1 ] || echo quiet) acpi=noirq no_timer_check cryptomgr.notests panic=-1 rdinit=/init $sdargs ${HUTCH_V2VM_APPEND:-}"
   -serial "file:$(qpath "$tmp/console.log")"
   -nic none
   -fsdev "local,id=fsroot,path=/,security_model=none,readonly=on,multidevs=remap"
