@@ -184,13 +184,14 @@ wait_until() {
 }
 
 # The busybox snippet that prints a cgroup v1 or v2 control file of the
-# calling process, wherever the runtime mounted the cgroup filesystem:
-# cgroup_file_script CONTROLLER FILE_V1 FILE_V2.
+# calling process, wherever the runtime mounted the cgroup filesystem, with
+# or without a cgroup namespace: cgroup_file_script CONTROLLER FILE_V1 FILE_V2.
 cgroup_file_script() {
   local ctrl=$1 f1=$2 f2=$3
   cat <<EOF
 p=\$(sed -n 's/^[0-9]*:[^:]*\\b$ctrl\\b[^:]*://p' /proc/self/cgroup)
-for f in /sys/fs/cgroup/$ctrl/$f1 /sys/fs/cgroup/$ctrl\$p/$f1 /sys/fs/cgroup/$f2; do
+p2=\$(sed -n 's/^0:://p' /proc/self/cgroup)
+for f in /sys/fs/cgroup/$ctrl/$f1 /sys/fs/cgroup/$ctrl\$p/$f1 /sys/fs/cgroup/$f2 /sys/fs/cgroup\$p2/$f2; do
   [ -r "\$f" ] && { cat "\$f"; exit 0; }
 done
 echo "no $ctrl cgroup file visible (/proc/self/cgroup: \$(cat /proc/self/cgroup | tr '\n' ' '))"
