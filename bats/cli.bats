@@ -58,9 +58,31 @@ load helpers
 }
 
 @test "--systemd-cgroup says it is not supported yet" {
-  run "$HUTCH" --systemd-cgroup --root "$ROOT" list
-  assert_failure 1
-  assert_output --partial "not supported yet"
+  set_args /bin/true
+  local cmd
+  for cmd in create run; do
+    run "$HUTCH" --systemd-cgroup --root "$ROOT" "$cmd" --bundle "$BUNDLE" "$(cid "$cmd")"
+    assert_failure 1
+    assert_equal "${#lines[@]}" 1
+    assert_output "hutch: $cmd $(cid "$cmd"): --systemd-cgroup: the systemd cgroup driver is not supported yet"
+    [ -z "$(ls -A "$ROOT")" ] || fail "$cmd left $(ls -A "$ROOT") in the state root"
+  done
+}
+
+@test "--systemd-cgroup does not change the driver of a container made without it" {
+  set_args sleep 100
+  id=$(cid)
+  hutch run -d --bundle "$BUNDLE" "$id"
+  jq -e '.cgroup.driver == "cgroupfs"' "$ROOT/$id/state.json"
+  # Later commands take the driver from the state, as runc does.
+  run "$HUTCH" --systemd-cgroup --root "$ROOT" pause "$id"
+  assert_success
+  run "$HUTCH" --systemd-cgroup --root "$ROOT" state "$id"
+  assert_success
+  assert_output --partial '"status": "paused"'
+  run "$HUTCH" --systemd-cgroup --root "$ROOT" delete --force "$id"
+  assert_success
+  [ ! -e "$ROOT/$id" ]
 }
 
 @test "an option without its value says so, exit 1" {

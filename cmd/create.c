@@ -4,6 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "cmd/create_opts.h"
+#include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/container/lifecycle.h"
 
 enum {
@@ -81,6 +82,11 @@ int cmd_parse_create(struct hutch_ctx *ctx, int argc, char **argv, struct create
   if (cmd_check_args(cmd, argc, 1, 1))
     return 1;
   o->id = argv[optind];
+  /* The one place the cgroup driver is chosen; later commands find it in
+   * the container's state. */
+  herr_t err = NULL;
+  if (cgroup_driver_select(ctx->systemd_cgroup, &o->cgroup_driver, &err) < 0)
+    return cmd_fail(ctx, &err, "%s %s", cmd, o->id);
   return 0;
 }
 

@@ -370,12 +370,6 @@ int main(int argc, char **argv)
     cmd_print_help(name);
     return 0;
   }
-  if (ctx.systemd_cgroup) {
-    fprintf(stderr, "hutch: --systemd-cgroup: the systemd cgroup driver is not supported yet\n");
-    if (hlog_to_file())
-      hlog_error("--systemd-cgroup: the systemd cgroup driver is not supported yet");
-    return 1;
-  }
   _cleanup_free_ char *root_owned = NULL;
   if (!ctx.root && needs_state_root(name)) {
     herr_t err = NULL;

@@ -281,7 +281,7 @@ int cmd_update(struct hutch_ctx *ctx, int argc, char **argv)
   if (st == CONTAINER_STOPPED)
     ret = herr_set(&err, 0, "the container is stopped");
   else if ((ret = validate_resources(r, &err)) == 0)
-    ret = cgroup_apply(ct->cgroup, r, &err);
+    ret = cgroup_update(ct->cgroup, r, &err);
   container_free(ct);
   spec_free(s);
   if (ret < 0)

@@ -1,16 +1,62 @@
-/* One cgroup manager interface with a v2 (unified) and a v1 (legacy/hybrid)
- * driver chosen by probing the host.  The lifecycle uses it like this:
- *   cgroup_manager_new(spec->linux_.cgroups_path, id, &m, err)   parent, before clone
- *   cgroup_create(m, err)                         mkdir (every hierarchy)
- *   cgroup_clone_into_fd(m)                       fd for clone3 CLONE_INTO_CGROUP (unified), or -1
- *   cgroup_enter_self(m, placed, err)             in the init: the v1 hierarchies (and the
- *                                                 unified one when clone3 could not place it)
- *   cgroup_apply(m, &spec->linux_.resources, err) limits (before the init runs user code)
- *   cgroup_manager_to_json(m) / _from_json(...)    kept in the state file
- *   cgroup_destroy(m, err)                         kill what is left, rmdir everywhere
- * and the commands: cgroup_freeze/thaw (pause/resume), cgroup_kill_all
- * (kill --all, delete --force), cgroup_pids (ps), cgroup_stats (events),
- * cgroup_apply again (update). */
+/* libcontainer/cgroups/: the container's cgroup, behind one driver interface.
+ *
+ * A driver is a table of operations (struct cgroup_driver below); a manager
+ * (struct cgroup_manager) is one container's cgroup as one driver sees it.
+ * Callers use only the cgroup_* functions of this header, which dispatch
+ * through the manager's driver (one indirect call, no syscall of their own).
+ * Drivers:
+ *   "cgroupfs"  cgroups/fs/: writes the cgroup filesystems itself, on legacy
+ *               (v1), hybrid and unified (v2) hosts.  The default.
+ *   "systemd"   cgroups/systemd/ (issue 14): a transient scope over D-Bus,
+ *               picked with the global --systemd-cgroup.  Not built yet:
+ *               cgroup_driver_select fails with "not supported yet".
+ *   "none"      no cgroup (for rootless without cgroups, later): every
+ *               operation says "container ID has no cgroup hutch can VERB".
+ *
+ * The driver is chosen once, at the top: `create` and `run` call
+ * cgroup_driver_select(ctx->systemd_cgroup) and hand the driver down in
+ * struct create_opts.  Its name is kept in the state ("driver" in
+ * state.json's "cgroup" and in cgroup.json), so that every later command
+ * (delete, kill, pause, resume, update, events, ps, exec) gets the same
+ * driver back from cgroup_manager_from_json without any flag.
+ *
+ * Who calls what, in order:
+ *  parent (container/create.c), before the init exists:
+ *    cgroup_manager_new(drv, &cfg, &m)   read the host, resolve the cgroup's
+ *                                        place; make nothing yet
+ *    cgroup_manager_to_json(m)           -> cgroup.json, before anything is
+ *                                        made: a create killed from here on is
+ *                                        cleaned up by `delete`
+ *    cgroup_create(m, CGROUP_BEFORE_CLONE, 0)   what the init is cloned into
+ *                                        (everything, unless
+ *                                        cfg.init_runs_early)
+ *    cgroup_clone_into_fd(m)             the dir fd for clone3's
+ *                                        CLONE_INTO_CGROUP, or -1
+ *  parent, after the clone (the init runs its first setup meanwhile):
+ *    cgroup_create(m, CGROUP_AFTER_CLONE, init)   the rest (v1 dirs; a
+ *                                        systemd scope with PIDs = init)
+ *    cgroup_apply(m, resources)          the limits, before any user code
+ *    cgroup_open_join_fds(m, placed, fds, max, &n)   the files the init
+ *                                        writes to join; they travel with GO
+ *  init (process/init.c), on its copy of m from before the clone:
+ *    cgroup_enter_self_fds(m, placed, fds, n)   join through those files
+ *    cgroup_mountinfo(m)                 the mountinfo text the manager read
+ *                                        (rootfs' `cgroup` mounts), or NULL
+ *    The init's `cgroup` mount and cgroup namespace need no call: they use
+ *    the cgroups the init is in (/proc/self/cgroup) once it has joined.
+ *  parent on failure, and `delete`: cgroup_destroy (kill what is left,
+ *    remove what this manager made); a create that died before it said
+ *    what it made: cgroup_claim_leaf first.
+ *  later commands, on cgroup_manager_from_json(state, id):
+ *    update: cgroup_update     pause/resume: cgroup_freeze, cgroup_is_frozen
+ *    kill --all, delete --force: cgroup_kill_all       ps: cgroup_pids
+ *    events: cgroup_stats, cgroup_oom_fd/_check, cgroup_oom_kills (also run)
+ *    exec: cgroup_dir (the dirs the exec child joins), cgroup_clone_into_fd,
+ *          cgroup_enter (a pid placed after its execve)
+ *
+ * An operation a driver cannot do is left NULL in its table: the cgroup_*
+ * call then fails with "container ID has no cgroup hutch can VERB" (or
+ * returns the neutral value where noted). */
 #ifndef HUTCH_CGROUP_H
 #define HUTCH_CGROUP_H
 
@@ -22,67 +68,150 @@
 #include "spec/base/error.h"
 #include "spec/spec.h"
 
-struct cgroup_manager;
+struct cgroup_driver;
 
-/* cgroups_path NULL: "/<id>" as runc does; relative: under the runtime's own cgroup. */
-int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_manager **out,
+/* The part of a manager every driver shares; a driver's own manager type
+ * starts with it (struct cgfs { struct cgroup_manager base; ... }) and
+ * allocates it in ->new and ->load. */
+struct cgroup_manager {
+  const struct cgroup_driver *driver;
+  char *id; /* the container's id (for messages); owned, freed by cgroup_manager_free */
+};
+
+/* What a manager is made from (cgroup_manager_new). */
+struct cgroup_config {
+  const char *id;   /* the container id */
+  const char *path; /* linux.cgroupsPath; NULL or "" for the driver's default */
+  /* The config (resources, annotations); may be NULL.  With linux set, the
+   * first cgroup_apply installs device rules (deny by default, runc's
+   * default devices allowed) even when the config has none; only
+   * linux.resources.devices and those defaults decide access (linux.devices
+   * only makes nodes, as runc). */
+  const struct spec *spec;
+  /* The init starts its setup before CGROUP_AFTER_CLONE (it waits for GO
+   * before anything that needs its cgroup): make only what clone3 needs
+   * before the clone, the rest after it. */
+  bool init_runs_early;
+  /* hutch runs rootless: no device rules (they need privilege; the user
+   * namespace keeps device access to what the user has). */
+  bool rootless;
+};
+
+enum cgroup_stage {
+  CGROUP_BEFORE_CLONE, /* parent, no init yet (pid 0) */
+  CGROUP_AFTER_CLONE,  /* parent, the init exists and runs (pid = the init) */
+};
+
+/* The operations.  Unless noted: return 0, or -1 with err set.  Any may be
+ * NULL where noted (see cgroup_* below for what the caller gets then). */
+struct cgroup_driver {
+  const char *name;   /* "cgroupfs", "systemd", "none": kept in the state */
+  const char *option; /* how a user picks it ("--systemd-cgroup"), NULL: the default */
+
+  /* parent of create: read the host, resolve where the cgroup goes; makes
+   * nothing.  Allocates the driver's manager (base.driver/base.id are set
+   * by the caller). */
+  int (*new)(const struct cgroup_config *cfg, struct cgroup_manager **out, herr_t *err);
+  /* any command: the manager from what ->save wrote (the "driver" key is
+   * the caller's).  Makes nothing, reads nothing from the host. */
+  int (*load)(json_t *j, struct cgroup_manager **out, herr_t *err);
+  json_t *(*save)(const struct cgroup_manager *m); /* a JSON object */
+  void (*free)(struct cgroup_manager *m);          /* frees m itself, not base.id */
+
+  /* parent of create: make (and for AFTER_CLONE place `init` in) the
+   * cgroup; a failure leaves nothing made by this manager.  NULL: nothing
+   * to make. */
+  int (*create)(struct cgroup_manager *m, enum cgroup_stage st, pid_t init, herr_t *err);
+  /* An O_DIRECTORY fd of the cgroup for CLONE_INTO_CGROUP (owned by m), or
+   * -1.  Parent of create after BEFORE_CLONE, and exec.  NULL: -1. */
+  int (*clone_into_fd)(struct cgroup_manager *m);
+  /* parent: open the files the init (single-threaded) writes "0" to, to
+   * join what clone3 did not place it in (placed: it is in the unified
+   * hierarchy already); at most max, in order.  NULL: none needed. */
+  int (*open_join_fds)(struct cgroup_manager *m, bool placed, int *fds, size_t max, size_t *n,
                        herr_t *err);
+  /* init: write through them.  NULL: nothing to join. */
+  int (*enter_self_fds)(struct cgroup_manager *m, bool placed, const int *fds, size_t n,
+                        herr_t *err);
+  /* Move another process in (exec's deferred join). */
+  int (*enter)(struct cgroup_manager *m, pid_t pid, herr_t *err);
+  /* The same into a sub-cgroup (exec --cgroup; see cgroup_enter_sub). */
+  int (*enter_sub)(struct cgroup_manager *m, pid_t pid, const char *sub, herr_t *err);
+  /* parent of create: the config's limits (systemd: what its unit
+   * properties could not say).  NULL: refused when r sets anything. */
+  int (*apply)(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
+  /* `update`: change the limits of a running container. */
+  int (*update)(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
+  int (*freeze)(struct cgroup_manager *m, bool freeze, herr_t *err);
+  int (*is_frozen)(struct cgroup_manager *m, bool *frozen, herr_t *err);
+  int (*kill_all)(struct cgroup_manager *m, int sig, herr_t *err);
+  int (*pids)(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
+  int (*stats)(struct cgroup_manager *m, json_t **out, herr_t *err);
+  /* OOM notification (events); NULL: -1 (none).  oom_kills NULL: 0. */
+  int (*oom_fd)(struct cgroup_manager *m, herr_t *err);
+  int (*oom_check)(struct cgroup_manager *m, int fd, bool *oom, herr_t *err);
+  uint64_t (*oom_kills)(struct cgroup_manager *m);
+  /* Kill what is left, remove what this manager made (and nothing else).
+   * NULL: nothing to remove. */
+  int (*destroy)(struct cgroup_manager *m, herr_t *err);
+  void (*claim_leaf)(struct cgroup_manager *m); /* NULL: no-op */
+  /* The container's directory for a v1 controller ("memory",
+   * "name=systemd") or "" for the unified hierarchy; NULL when none.
+   * Exec joins these; tests read files in them.  NULL op: NULL. */
+  const char *(*dir)(const struct cgroup_manager *m, const char *controller);
+  const char *(*mode_name)(const struct cgroup_manager *m); /* NULL op: "none" */
+  const char *(*mountinfo)(const struct cgroup_manager *m); /* NULL op: NULL */
+  /* Rootless: see cgroup_unwritable_dir.  NULL op: NULL (usable). */
+  const char *(*unwritable_dir)(const struct cgroup_manager *m);
+};
+
+/* ---- choosing a driver (once, at the top) ---------------------------- */
+
+/* The driver of `create`/`run`: cgroupfs, or systemd (--systemd-cgroup).
+ * Fails when the chosen driver is not built ("--systemd-cgroup: the
+ * systemd cgroup driver is not supported yet"). */
+int cgroup_driver_select(bool systemd, const struct cgroup_driver **out, herr_t *err);
+/* A driver by its state name; NULL when this hutch has none by that name. */
+const struct cgroup_driver *cgroup_driver_find(const char *name);
+const char *cgroup_driver_name(const struct cgroup_manager *m);
+
+extern const struct cgroup_driver cgroup_driver_fs;   /* cgroups/fs/ */
+extern const struct cgroup_driver cgroup_driver_none; /* cgroup.c */
+
+/* ---- the manager ------------------------------------------------------ */
+
+int cgroup_manager_new(const struct cgroup_driver *drv, const struct cgroup_config *cfg,
+                       struct cgroup_manager **out, herr_t *err);
 void cgroup_manager_free(struct cgroup_manager *m);
-int cgroup_create(struct cgroup_manager *m, herr_t *err);
-/* cgroup_create in two parts: the unified hierarchy (needed before clone3
- * places the init there) and the v1 hierarchies (made while the init starts
- * its setup).  A failure of either removes everything made. */
-int cgroup_create_unified(struct cgroup_manager *m, herr_t *err);
-int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err);
+/* Serialise what later commands need to find the cgroup again, with the
+ * driver's name ({"driver": NAME, ...the driver's keys}). */
+json_t *cgroup_manager_to_json(const struct cgroup_manager *m);
+/* From the state; no "driver" key: cgroupfs (states written before it was
+ * kept).  A driver this hutch does not have is an error naming it. */
+int cgroup_manager_from_json(json_t *j, const char *id, struct cgroup_manager **out, herr_t *err);
+
+int cgroup_create(struct cgroup_manager *m, enum cgroup_stage st, pid_t init, herr_t *err);
 int cgroup_clone_into_fd(struct cgroup_manager *m); /* -1 when not available */
-/* The /proc/self/mountinfo text cgroup_manager_new read (NULL for a
- * manager loaded from the state file). */
 const char *cgroup_mountinfo(const struct cgroup_manager *m);
-int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err);
-/* Called by a single-threaded process (the container init) to join the
- * cgroup itself: v1 hierarchies through `tasks`, much cheaper than a pid
- * written by another process; unified_placed: clone3(CLONE_INTO_CGROUP)
- * already placed it in the unified hierarchy. */
-int cgroup_enter_self(struct cgroup_manager *m, bool unified_placed, herr_t *err);
-/* The same in two halves: the parent opens the files the init writes "0"
- * to (in hierarchy order; at most max), the init writes through them (the
- * opens, ~15 us each, leave the init's critical path). */
-int cgroup_open_join_fds(struct cgroup_manager *m, bool unified_placed, int *fds, size_t max,
-                         size_t *n, herr_t *err);
-int cgroup_enter_self_fds(struct cgroup_manager *m, bool unified_placed, const int *fds, size_t n,
+int cgroup_open_join_fds(struct cgroup_manager *m, bool placed, int *fds, size_t max, size_t *n,
+                         herr_t *err);
+int cgroup_enter_self_fds(struct cgroup_manager *m, bool placed, const int *fds, size_t n,
                           herr_t *err);
-/* r: values validate_resources() accepted. */
-int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
-/* linux.resources.hugepageLimits[].pageSize ("2MB", "1GB"; "2mB" as runc
- * reads it) -> the name in the hugetlb file names ("2MB"). */
-int cgroup_hugepage_name(const char *page_size, char **out, herr_t *err);
-int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err);
-int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err);
-int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err);
-int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
-int cgroup_stats(struct cgroup_manager *m, json_t **out, herr_t *err);
-int cgroup_destroy(struct cgroup_manager *m, herr_t *err);
-/* A manager recorded before cgroup_create (a create that died before it
- * could say what it made): count the container's own directory as made
- * wherever it exists, so that cgroup_destroy removes it.  Ancestors such a
- * create made are not known, and stay. */
-void cgroup_claim_leaf(struct cgroup_manager *m);
-/* Make the first cgroup_apply install the device rules (deny by default,
- * runc's default devices allowed) even when the config has none.  Only
- * linux.resources.devices and those defaults decide access: linux.devices
- * only makes nodes, it allows nothing (as runc).  Call after
- * cgroup_manager_new, before the first cgroup_apply. */
-void cgroup_init_devices(struct cgroup_manager *m);
+int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err);
 /* exec --cgroup: put pid in sub-cgroup `sub` ("PATH" relative to the
  * container's cgroup in every hierarchy, or "CTRL[,CTRL]:PATH" for those v1
  * controllers only, the others getting the container's cgroup).  The
  * sub-cgroup must exist.  NULL or "": cgroup_enter. */
 int cgroup_enter_sub(struct cgroup_manager *m, pid_t pid, const char *sub, herr_t *err);
-/* "unified", "hybrid" or "legacy". */
-const char *cgroup_mode_name(const struct cgroup_manager *m);
-/* The container's directory for a controller ("memory", "freezer"; "" for
- * the unified hierarchy), NULL when the host has none.  For tests and ps. */
-const char *cgroup_dir(const struct cgroup_manager *m, const char *controller);
+/* r: values validate_resources() accepted. */
+int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
+int cgroup_update(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
+int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err);
+/* No freezer op: not frozen (a container without one cannot be paused). */
+int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err);
+int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err);
+int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
+int cgroup_stats(struct cgroup_manager *m, json_t **out, herr_t *err);
 /* OOM notification: an fd that becomes readable (poll POLLIN) when the kernel
  * may have OOM-killed a process of the container; cgroup_oom_check says
  * whether it did (and consumes the notification).  -1 when not available. */
@@ -90,17 +219,29 @@ int cgroup_oom_fd(struct cgroup_manager *m, herr_t *err);
 int cgroup_oom_check(struct cgroup_manager *m, int fd, bool *oom, herr_t *err);
 /* How many processes the OOM killer has killed in the container (0 when unknown). */
 uint64_t cgroup_oom_kills(struct cgroup_manager *m);
+int cgroup_destroy(struct cgroup_manager *m, herr_t *err);
+/* A manager recorded before cgroup_create (a create that died before it
+ * could say what it made): count the container's own cgroup as made
+ * wherever it exists, so that cgroup_destroy removes it.  Ancestors such a
+ * create made are not known, and stay. */
+void cgroup_claim_leaf(struct cgroup_manager *m);
+/* "unified", "hybrid" or "legacy" (cgroupfs); "none". */
+const char *cgroup_mode_name(const struct cgroup_manager *m);
+/* The container's directory for a controller ("memory", "freezer"; "" for
+ * the unified hierarchy), NULL when the host has none. */
+const char *cgroup_dir(const struct cgroup_manager *m, const char *controller);
 
 /* Rootless: the first of the container's cgroup directories this caller
  * cannot make or write (its nearest existing ancestor is not writable by
- * us: not delegated), or NULL when every hierarchy is ours to use. */
+ * us: not delegated), or NULL when every one is ours to use (and for a
+ * driver without the op). */
 const char *cgroup_unwritable_dir(const struct cgroup_manager *m);
 /* The name of the first limit r asks for ("memory", "pids", ...; devices
  * are not limits), or NULL when it asks for none. */
 const char *cgroup_first_limit(const struct spec_resources *r);
-
-/* Serialise what is needed to find the cgroup again (for the state file). */
-json_t *cgroup_manager_to_json(const struct cgroup_manager *m);
-int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err);
+/* linux.resources.hugepageLimits[].pageSize ("2MB", "1GB"; "2mB" as runc
+ * reads it) -> the name in the hugetlb file names ("2MB").  (In
+ * fs/resources.c; pure, for any driver and the validation pass.) */
+int cgroup_hugepage_name(const char *page_size, char **out, herr_t *err);
 
 #endif

@@ -354,23 +354,27 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
     if (cr->fifo_fd < 0)
       return herr_sys(err, "open %s", fifo);
   }
-  const char *cgpath = s->has_linux ? s->linux_.cgroups_path : NULL;
-  if (cgroup_manager_new(cgpath, o->id, &c->cgroup, err) < 0)
+  /* Without a user namespace from clone3 or namespaces to join, the init
+   * can start its setup while we finish its cgroup (the v1 dirs: 2 cores,
+   * ~0.4 ms of a `run`); it waits for SYNC_GO before anything that needs it. */
+  bool go_late = !(cr->ns.clone_flags & CLONE_NEWUSER) && !cr->ns.join_first;
+  struct cgroup_config cgc = {
+      .id = o->id,
+      .path = s->has_linux ? s->linux_.cgroups_path : NULL,
+      .spec = s,
+      .init_runs_early = go_late,
+      .rootless = cr->rootless, /* no device rules: they need privilege */
+  };
+  if (cgroup_manager_new(o->cgroup_driver ? o->cgroup_driver : &cgroup_driver_fs, &cgc, &c->cgroup,
+                         err) < 0)
     return -1;
   if (cr->rootless && rootless_cgroup(cr, err) < 0)
     return -1;
-  if (s->has_linux && c->cgroup && !cr->rootless)
-    cgroup_init_devices(c->cgroup);
   /* Before making it: killed from here on, we leave it to `delete`. */
   if (state_write_cgroup(c, err) < 0)
     return -1;
   cr->cgroup_made = true; /* a partial cgroup_create is undone too */
-  /* Without a user namespace from clone3 or namespaces to join, the init
-   * can start its setup while we make the v1 cgroups (2 cores: ~0.4 ms of a
-   * `run`); it waits for SYNC_GO before anything that needs them. */
-  bool go_late = !(cr->ns.clone_flags & CLONE_NEWUSER) && !cr->ns.join_first;
-  if (c->cgroup &&
-      (go_late ? cgroup_create_unified(c->cgroup, err) : cgroup_create(c->cgroup, err)) < 0) {
+  if (c->cgroup && cgroup_create(c->cgroup, CGROUP_BEFORE_CLONE, 0, err) < 0) {
     if (!refused_as_userns_root(cr, o, err))
       return -1;
     herr_free(err);
@@ -435,7 +439,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   }
   close(sv[1]);
   cr->stage1 = cr->init = pid;
-  if (go_late && c->cgroup && cgroup_create_legacy(c->cgroup, err) < 0)
+  if (c->cgroup && cgroup_create(c->cgroup, CGROUP_AFTER_CLONE, pid, err) < 0)
     return -1;
   _cleanup_free_ char *cfg_copy = xasprintf("%s/%s", c->state_dir, STATE_CONFIG);
   if (write_file_new(cfg_copy, cfg_text, cfg_len, 0600, err) < 0)

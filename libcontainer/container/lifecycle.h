@@ -11,12 +11,16 @@
 #include "libcontainer/utils/rootless.h"
 #include "spec/base/error.h"
 
+struct cgroup_driver;
+
 struct create_opts {
   const char *root; /* --root */
   /* --rootless: resolved only where it matters (a cgroup hutch may not
    * make), so that root pays nothing for it. */
   enum rootless_mode rootless_mode;
   bool rootless; /* --rootless true, or auto with euid != 0 (uid 0 in a user namespace: later) */
+  /* The cgroup driver (cgroup_driver_select); NULL: cgroupfs. */
+  const struct cgroup_driver *cgroup_driver;
   const char *id;
   const char *bundle;         /* NULL: the current directory */
   const char *console_socket; /* NULL: none */

@@ -119,7 +119,7 @@ int state_read_cgroup(struct container *c, herr_t *err)
   if (!j)
     return herr_set(err, 0, "%s: corrupt: %s", path, jerr.text);
   struct cgroup_manager *m = NULL;
-  int r = cgroup_manager_from_json(j, &m, err);
+  int r = cgroup_manager_from_json(j, c->id, &m, err);
   json_decref(j);
   if (r < 0)
     return herr_wrap(err, "%s", path);
@@ -170,7 +170,7 @@ int state_parse(struct container *c, const char *text, size_t len, const char *p
   c->pid_start = (unsigned long long)json_integer_value(json_object_get(j, "pid_start"));
   json_t *cg = json_object_get(j, "cgroup");
   if (cg && !c->cgroup) {
-    if (cgroup_manager_from_json(cg, &c->cgroup, err) < 0) {
+    if (cgroup_manager_from_json(cg, c->id, &c->cgroup, err) < 0) {
       json_decref(j);
       return herr_wrap(err, "%s", path) /* the message starts with "cgroup: " */;
     }

@@ -27,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     json_t *j1 = cgroup_manager_to_json(c->cgroup);
     if (j1) {
       struct cgroup_manager *m2 = NULL;
-      int r = cgroup_manager_from_json(j1, &m2, &err);
+      int r = cgroup_manager_from_json(j1, c->id, &m2, &err);
       FUZZ_ASSERT(r == 0); /* what we wrote we must read back */
       json_t *j2 = cgroup_manager_to_json(m2);
       FUZZ_ASSERT(j2 && json_equal(j1, j2));

@@ -103,10 +103,10 @@ static void test_errors(struct cgroup_manager *m)
   struct spec_kv kv = {"memory.max", "100000000"};
   struct spec_resources u = {.unified = &kv, .n_unified = 1};
   s = apply_err(m, &u);
-  if (cg_locate(m, "memory") && !cg_locate(m, "memory")->v2)
+  if (cg_locate(cgfs_of(m), "memory") && !cg_locate(cgfs_of(m), "memory")->v2)
     CHECK_CONTAINS(s, "linux.resources.unified[\"memory.max\"]: the memory controller is on "
                       "cgroup v1");
-  else if (!cg_unified(m))
+  else if (!cg_unified(cgfs_of(m)))
     CHECK_CONTAINS(s, "linux.resources.unified: needs cgroup v2");
   else
     CHECK_STREQ(s, "(no error)");
@@ -115,7 +115,7 @@ static void test_errors(struct cgroup_manager *m)
   struct spec_rdma rd = {.device = "mlx4_0", .has_hca_handles = true, .hca_handles = 2};
   struct spec_resources rr = {.rdma = &rd, .n_rdma = 1};
   s = apply_err(m, &rr);
-  if (!cg_locate(m, "rdma"))
+  if (!cg_locate(cgfs_of(m), "rdma"))
     CHECK_STREQ(s, "linux.resources.rdma: not supported on this host (the rdma controller is "
                    "not available)");
   else
@@ -136,7 +136,7 @@ static void test_errors(struct cgroup_manager *m)
   free(s);
   bw.block_io.weight = 500;
   s = apply_err(m, &bw);
-  struct cg_hier *b = cg_locate(m, "blkio");
+  struct cg_hier *b = cg_locate(cgfs_of(m), "blkio");
   if (b && !b->v2 && !cg_file_exists(b->dir, "blkio.weight") &&
       !cg_file_exists(b->dir, "blkio.bfq.weight"))
     CHECK_STREQ(s, "linux.resources.blockIO.weight: not supported by this kernel (blkio.weight "
@@ -157,17 +157,18 @@ static void test_v1_or_main(void)
   herr_t err = NULL;
   char name[64];
   snprintf(name, sizeof(name), "/hutch-test-unit-%d", (int)getpid());
-  CHECK(cgroup_manager_new(name, "x", &g_m, &err) == 0);
+  CHECK(cgroup_manager_new(&cgroup_driver_fs, &(struct cgroup_config){.id = "x", .path = name},
+                           &g_m, &err) == 0);
   if (!g_m) {
     fprintf(stderr, "%s\n", err->msg);
     return;
   }
   struct cgroup_manager *m = g_m;
-  CHECK(cgroup_create(m, &err) == 0);
-  for (size_t i = 0; i < m->n_h; i++) {
+  CHECK(cgroup_create(m, CGROUP_BEFORE_CLONE, 0, &err) == 0);
+  for (size_t i = 0; i < cgfs_of(m)->n_h; i++) {
     struct stat st;
-    CHECK_MSG(stat(m->h[i].dir, &st) == 0, m->h[i].dir);
-    CHECK_CONTAINS(m->h[i].dir, name);
+    CHECK_MSG(stat(cgfs_of(m)->h[i].dir, &st) == 0, cgfs_of(m)->h[i].dir);
+    CHECK_CONTAINS(cgfs_of(m)->h[i].dir, name);
   }
 
   struct spec_resources r = {0};
@@ -176,7 +177,7 @@ static void test_v1_or_main(void)
   r.memory.limit = 64 << 20;
   r.memory.has_reservation = true;
   r.memory.reservation = 32 << 20;
-  struct cg_hier *mem = cg_locate(m, "memory");
+  struct cg_hier *mem = cg_locate(cgfs_of(m), "memory");
   bool memsw = mem && (mem->v2 ? cg_file_exists(mem->dir, "memory.swap.max")
                                : cg_file_exists(mem->dir, "memory.memsw.limit_in_bytes"));
   if (memsw) {
@@ -239,7 +240,7 @@ static void test_v1_or_main(void)
     if (memsw)
       CHECK_FILE(mem->dir, "memory.swap.max", "67108864");
   }
-  struct cg_hier *cpu = cg_locate(m, "cpu");
+  struct cg_hier *cpu = cg_locate(cgfs_of(m), "cpu");
   if (cpu && !cpu->v2) {
     CHECK_FILE(cpu->dir, "cpu.shares", "512");
     CHECK_FILE(cpu->dir, "cpu.cfs_quota_us", "50000");
@@ -248,15 +249,15 @@ static void test_v1_or_main(void)
     CHECK_FILE(cpu->dir, "cpu.weight", "20");
     CHECK_FILE(cpu->dir, "cpu.max", "50000 100000");
   }
-  struct cg_hier *cs = cg_locate(m, "cpuset");
+  struct cg_hier *cs = cg_locate(cgfs_of(m), "cpuset");
   if (cs) {
     CHECK_FILE(cs->dir, "cpuset.cpus", "0");
     CHECK_FILE(cs->dir, "cpuset.mems", "0");
   }
-  struct cg_hier *ph = cg_locate(m, "pids");
+  struct cg_hier *ph = cg_locate(cgfs_of(m), "pids");
   if (ph)
     CHECK_FILE(ph->dir, "pids.max", "50");
-  struct cg_hier *dh = cg_locate(m, "devices");
+  struct cg_hier *dh = cg_locate(cgfs_of(m), "devices");
   if (dh && !dh->v2) {
     char *list = NULL;
     cg_read(dh->dir, "devices.list", &list, &err);
@@ -366,7 +367,7 @@ static void test_v1_or_main(void)
     CHECK_CONTAINS(pcg, want);
     free(want);
     want = xasprintf(":pids:%s\n", name);
-    if (cg_locate(m, "pids"))
+    if (cg_locate(cgfs_of(m), "pids"))
       CHECK_CONTAINS(pcg, want);
     free(want);
     free(pcg);
@@ -393,8 +394,8 @@ static void test_v1_or_main(void)
   }
   waitpid(child, &status, 0);
   CHECK(WIFSIGNALED(status));
-  for (size_t i = 0; i < m->n_h; i++)
-    CHECK_MSG(access(m->h[i].dir, F_OK) < 0, m->h[i].dir);
+  for (size_t i = 0; i < cgfs_of(m)->n_h; i++)
+    CHECK_MSG(access(cgfs_of(m)->h[i].dir, F_OK) < 0, cgfs_of(m)->h[i].dir);
   cgroup_manager_free(m);
   g_m = NULL;
 }
@@ -403,16 +404,18 @@ static void test_relative(void)
 {
   herr_t err = NULL;
   struct cgroup_manager *m = NULL;
-  CHECK(cgroup_manager_new("hutch-test-unit-rel", "x", &m, &err) == 0);
+  CHECK(cgroup_manager_new(&cgroup_driver_fs,
+                           &(struct cgroup_config){.id = "x", .path = "hutch-test-unit-rel"}, &m,
+                           &err) == 0);
   if (!m)
     return;
   char *self = NULL;
   read_file_at(AT_FDCWD, "/proc/self/cgroup", &self, NULL, &err);
-  for (size_t i = 0; i < m->n_h; i++) {
-    char *own = cg_own_path(self, m->h[i].key);
-    char *want =
-        xasprintf("%s%s/hutch-test-unit-rel", m->h[i].mnt, own && strcmp(own, "/") ? own : "");
-    CHECK_STREQ(m->h[i].dir, want);
+  for (size_t i = 0; i < cgfs_of(m)->n_h; i++) {
+    char *own = cg_own_path(self, cgfs_of(m)->h[i].key);
+    char *want = xasprintf("%s%s/hutch-test-unit-rel", cgfs_of(m)->h[i].mnt,
+                           own && strcmp(own, "/") ? own : "");
+    CHECK_STREQ(cgfs_of(m)->h[i].dir, want);
     free(want);
     free(own);
   }
@@ -438,12 +441,12 @@ static void test_v2(void)
                         dir + strlen(mnt), "hierarchies", "key", "unified", "mount", mnt, "dir",
                         dir, "v2", 1, "created", 0, "controllers", "");
   herr_t err = NULL;
-  CHECK(cgroup_manager_from_json(j, &g_v2, &err) == 0);
+  CHECK(cgroup_manager_from_json(j, "x", &g_v2, &err) == 0);
   json_decref(j);
   if (!g_v2)
     return;
   struct cgroup_manager *m = g_v2;
-  CHECK(cgroup_create(m, &err) == 0);
+  CHECK(cgroup_create(m, CGROUP_BEFORE_CLONE, 0, &err) == 0);
   herr_free(&err);
   int cfd = cgroup_clone_into_fd(m);
   CHECK(cfd >= 0);

@@ -245,7 +245,7 @@ static void test_json(void)
   json_t *j = json_loads(txt, 0, NULL);
   struct cgroup_manager *m = NULL;
   herr_t err = NULL;
-  CHECK(cgroup_manager_from_json(j, &m, &err) == 0);
+  CHECK(cgroup_manager_from_json(j, "x", &m, &err) == 0);
   json_decref(j);
   if (!m)
     return;
@@ -266,7 +266,7 @@ static void test_json(void)
   json_decref(back);
   cgroup_manager_free(m);
   j = json_loads("{\"mode\":\"x\"}", 0, NULL);
-  CHECK(cgroup_manager_from_json(j, &m, &err) < 0);
+  CHECK(cgroup_manager_from_json(j, "x", &m, &err) < 0);
   CHECK_CONTAINS(err ? err->msg : NULL, "malformed cgroup state");
   herr_free(&err);
   json_decref(j);

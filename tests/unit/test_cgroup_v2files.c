@@ -85,7 +85,7 @@ int main(void)
                         1, "created", 0, "controllers", ctrls);
   struct cgroup_manager *m = NULL;
   herr_t err = NULL;
-  CHECK(cgroup_manager_from_json(j, &m, &err) == 0);
+  CHECK(cgroup_manager_from_json(j, "x", &m, &err) == 0);
   json_decref(j);
   if (!m)
     return check_done();
@@ -263,7 +263,7 @@ int main(void)
   j = json_pack("{s:s, s:s, s:[{s:s, s:s, s:s, s:b, s:i, s:s}]}", "mode", "unified", "path",
                 "/b/c2", "hierarchies", "key", "unified", "mount", root, "dir", c2, "v2", 1,
                 "created", 0, "controllers", ctrls);
-  CHECK(cgroup_manager_from_json(j, &m, &err) == 0);
+  CHECK(cgroup_manager_from_json(j, "x", &m, &err) == 0);
   json_decref(j);
   struct spec_resources pl = {.has_pids = true, .pids_limit = 5};
   s = apply_err(m, &pl);
@@ -288,9 +288,9 @@ int main(void)
                 "legacy", "path", "/x/y", "hierarchies", "key", "pids", "mount", h1, "dir", d1,
                 "v2", 0, "created", 0, "key", "memory", "mount", h2, "dir", d2, "v2", 0, "created",
                 0);
-  CHECK(cgroup_manager_from_json(j, &m, &err) == 0);
+  CHECK(cgroup_manager_from_json(j, "x", &m, &err) == 0);
   json_decref(j);
-  CHECK(cgroup_create(m, &err) < 0);
+  CHECK(cgroup_create(m, CGROUP_BEFORE_CLONE, 0, &err) < 0);
   CHECK_CONTAINS(err ? err->msg : NULL, "cgroup: create ");
   herr_free(&err);
   char *x = xasprintf("%s/x", h1);

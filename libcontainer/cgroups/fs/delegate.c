@@ -26,31 +26,10 @@ static bool hier_writable(const struct cg_hier *h)
   }
 }
 
-const char *cgroup_unwritable_dir(const struct cgroup_manager *m)
+const char *cgfs_unwritable_dir(const struct cgfs *m)
 {
   for (size_t i = 0; i < m->n_h; i++)
     if (!hier_writable(&m->h[i]))
       return m->h[i].dir;
-  return NULL;
-}
-
-const char *cgroup_first_limit(const struct spec_resources *r)
-{
-  if (r->has_memory)
-    return "memory";
-  if (r->has_cpu)
-    return "cpu";
-  if (r->has_pids)
-    return "pids";
-  if (r->has_block_io)
-    return "blockIO";
-  if (r->n_hugepage_limits)
-    return "hugepageLimits";
-  if (r->has_network)
-    return "network";
-  if (r->n_rdma)
-    return "rdma";
-  if (r->n_unified)
-    return "unified";
   return NULL;
 }

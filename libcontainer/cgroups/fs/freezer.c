@@ -15,7 +15,7 @@
 
 /* A freezer: the v1 freezer hierarchy, or the unified one (cgroup.freeze is
  * a core file of every non-root cgroup2 directory). */
-static struct cg_hier *freezer_hier(struct cgroup_manager *m)
+static struct cg_hier *freezer_hier(struct cgfs *m)
 {
   for (size_t i = 0; i < m->n_h; i++)
     if (!m->h[i].v2 && cg_key_has(m->h[i].key, "freezer"))
@@ -113,7 +113,7 @@ static int freeze_v2(struct cg_hier *h, bool freeze, herr_t *err)
                   freeze ? 1 : 0);
 }
 
-int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err)
+int cgfs_freeze(struct cgfs *m, bool freeze, herr_t *err)
 {
   struct cg_hier *h = freezer_hier(m);
   if (!h)
@@ -122,7 +122,7 @@ int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err)
   return h->v2 ? freeze_v2(h, freeze, err) : freeze_v1(h, freeze, err);
 }
 
-int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err)
+int cgfs_is_frozen(struct cgfs *m, bool *frozen, herr_t *err)
 {
   *frozen = false;
   /* Cheap: no probing, one small read (the v1 freezer, else cgroup.freeze). */
@@ -150,7 +150,7 @@ int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err)
   return 0;
 }
 
-int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err)
+int cgfs_kill_all(struct cgfs *m, int sig, herr_t *err)
 {
   struct cg_hier *p = cg_primary(m);
   if (sig == SIGKILL && p->v2 && cg_file_exists(p->dir, "cgroup.kill"))
@@ -161,7 +161,7 @@ int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err)
   herr_t e = NULL;
   struct cg_hier *fz = sig ? freezer_hier(m) : NULL; /* signal 0 only probes */
   if (fz) {
-    if (cgroup_is_frozen(m, &was_frozen, &e) == 0 && !was_frozen && cgroup_freeze(m, true, &e) == 0)
+    if (cgfs_is_frozen(m, &was_frozen, &e) == 0 && !was_frozen && cgfs_freeze(m, true, &e) == 0)
       froze = true;
     herr_free(&e);
   }
@@ -175,7 +175,7 @@ int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err)
     }
   free(pids);
   if (froze || (fz && was_frozen && sig == SIGKILL)) {
-    if (cgroup_freeze(m, false, &e) < 0 && ret == 0) {
+    if (cgfs_freeze(m, false, &e) < 0 && ret == 0) {
       *err = e;
       e = NULL;
       ret = -1;

@@ -1,4 +1,6 @@
-/* Internals shared by the cgroup manager's files (not a public interface).
+/* The cgroupfs driver's internals, shared by its files (not a public
+ * interface: everything outside cgroups/fs/ goes through cgroup.h, which
+ * reaches this driver through cgroup_driver_fs in driver.c).
  *
  * A manager is a list of hierarchies (one per v1 mount, plus the unified
  * cgroup2 mount where there is one), each with the container's directory in
@@ -28,7 +30,9 @@ struct cg_hier {
   char *controllers; /* v2 only: the mount root's cgroup.controllers, space separated */
 };
 
-struct cgroup_manager {
+struct cgfs {
+  struct cgroup_manager
+      base; /* first: a struct cgroup_manager * of this driver is a struct cgfs * */
   enum cg_mode mode;
   char *path; /* the resolved cgroupsPath (for messages) */
   struct cg_hier *h;
@@ -36,7 +40,8 @@ struct cgroup_manager {
   bool dev_defaults_pending; /* set by cgroup_init_devices: apply device rules once */
   uint64_t oom_seen;         /* v2: memory.events oom_kill last seen */
   int clone_fd;              /* O_PATH|O_DIRECTORY fd of the unified dir (pure v2), or -1 */
-  char *mountinfo;           /* /proc/self/mountinfo as cgroup_manager_new read it, or NULL */
+  char *mountinfo;           /* /proc/self/mountinfo as cgfs_new read it, or NULL */
+  bool split_create;         /* cfg.init_runs_early: the v1 dirs after the clone */
 };
 
 /* ---- path.c: host probing and cgroupsPath resolution ------------------ */
@@ -68,14 +73,79 @@ bool cg_key_has(const char *key, const char *ctrl);
 /* Does space-separated `list` contain `word`? */
 bool cg_word_in(const char *list, const char *word);
 
-/* ---- manager.c -------------------------------------------------------- */
+static inline struct cgfs *cgfs_of(struct cgroup_manager *m)
+{
+  return (struct cgfs *)m;
+}
+
+static inline const struct cgfs *cgfs_of_const(const struct cgroup_manager *m)
+{
+  return (const struct cgfs *)m;
+}
+
+/* ---- manager.c: the driver's operations (see cgroup.h for each) ------- */
+
+/* cgroups_path NULL: "/<id>" as runc does; relative: under the runtime's own cgroup. */
+int cgfs_new(const char *cgroups_path, const char *id, struct cgfs **out, herr_t *err);
+void cgfs_free(struct cgfs *m);
+json_t *cgfs_to_json(const struct cgfs *m);
+int cgfs_from_json(json_t *j, struct cgfs **out, herr_t *err);
+/* Every hierarchy; or in two parts: the unified hierarchy (needed before
+ * clone3 places the init there) and the v1 hierarchies (made while the
+ * init starts its setup).  A failure of either removes everything made. */
+int cgfs_create(struct cgfs *m, herr_t *err);
+int cgfs_create_unified(struct cgfs *m, herr_t *err);
+int cgfs_create_legacy(struct cgfs *m, herr_t *err);
+int cgfs_clone_into_fd(struct cgfs *m);
+int cgfs_enter(struct cgfs *m, pid_t pid, herr_t *err);
+int cgfs_enter_sub(struct cgfs *m, pid_t pid, const char *sub, herr_t *err);
+/* Called by a single-threaded process (the container init) to join the
+ * cgroup itself: v1 hierarchies through `tasks`, much cheaper than a pid
+ * written by another process; unified_placed: clone3(CLONE_INTO_CGROUP)
+ * already placed it in the unified hierarchy. */
+int cgfs_enter_self(struct cgfs *m, bool unified_placed, herr_t *err);
+/* The same in two halves: the parent opens the files the init writes "0" to
+ * (in hierarchy order; at most max), the init writes through them (the
+ * opens, ~15 us each, leave the init's critical path). */
+int cgfs_open_join_fds(struct cgfs *m, bool unified_placed, int *fds, size_t max, size_t *n,
+                       herr_t *err);
+int cgfs_enter_self_fds(struct cgfs *m, bool unified_placed, const int *fds, size_t n, herr_t *err);
+int cgfs_apply(struct cgfs *m, const struct spec_resources *r, herr_t *err);
+/* Make the first cgfs_apply install the device rules (deny by default,
+ * runc's default devices allowed) even when the config has none. */
+void cgfs_init_devices(struct cgfs *m);
+int cgfs_pids(struct cgfs *m, pid_t **pids, size_t *n, herr_t *err);
+int cgfs_destroy(struct cgfs *m, herr_t *err);
+void cgfs_claim_leaf(struct cgfs *m);
+
+/* ---- delegate.c --------------------------------------------------------- */
+
+/* Rootless: the first directory we cannot make or write (cgroup.h). */
+const char *cgfs_unwritable_dir(const struct cgfs *m);
+
+/* ---- freezer.c ---------------------------------------------------------- */
+
+int cgfs_freeze(struct cgfs *m, bool freeze, herr_t *err);
+int cgfs_is_frozen(struct cgfs *m, bool *frozen, herr_t *err);
+int cgfs_kill_all(struct cgfs *m, int sig, herr_t *err);
+
+/* ---- stats.c: statistics, OOM, paths ----------------------------------- */
+
+const char *cgfs_mode_name(const struct cgfs *m);
+const char *cgfs_dir(const struct cgfs *m, const char *controller);
+int cgfs_stats(struct cgfs *m, json_t **out, herr_t *err);
+int cgfs_oom_fd(struct cgfs *m, herr_t *err);
+int cgfs_oom_check(struct cgfs *m, int fd, bool *oom, herr_t *err);
+uint64_t cgfs_oom_kills(struct cgfs *m);
+
+/* ---- manager.c: helpers ------------------------------------------------- */
 
 /* Where a controller lives: its hierarchy, or NULL when not available. */
-struct cg_hier *cg_locate(struct cgroup_manager *m, const char *ctrl);
+struct cg_hier *cg_locate(struct cgfs *m, const char *ctrl);
 /* The unified hierarchy, or NULL. */
-struct cg_hier *cg_unified(struct cgroup_manager *m);
+struct cg_hier *cg_unified(struct cgfs *m);
 /* The hierarchy to read the process list from (freezer, pids, or any). */
-struct cg_hier *cg_primary(struct cgroup_manager *m);
+struct cg_hier *cg_primary(struct cgfs *m);
 /* On a v2 hierarchy, make sure `ctrl` is enabled in the subtree_control of
  * every ancestor of the container's directory. */
 int cg2_enable_controller(struct cg_hier *h, const char *ctrl, herr_t *err);
@@ -103,7 +173,7 @@ int cg_rmdir_tree(const char *dir, herr_t *err);
 
 /* ---- resources.c, v1_resources.c, v2_resources.c ---------------------- */
 
-int cg_apply_resources(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
+int cg_apply_resources(struct cgfs *m, const struct spec_resources *r, herr_t *err);
 int cg1_memory(struct cg_hier *h, const struct spec_memory *mem, herr_t *err);
 int cg2_memory(struct cg_hier *h, const struct spec_memory *mem, herr_t *err);
 int cg1_cpu(struct cg_hier *h, const struct spec_cpu *cpu, herr_t *err);
@@ -117,7 +187,7 @@ int cg_rdma(struct cg_hier *h, const struct spec_rdma *r, size_t n, herr_t *err)
 int cg1_net_cls(struct cg_hier *h, const struct spec_network *net, herr_t *err);
 int cg1_net_prio(struct cg_hier *h, const struct spec_network *net, herr_t *err);
 int cg1_devices(struct cg_hier *h, const struct spec_device_cgroup *d, size_t n, herr_t *err);
-int cg2_unified(struct cgroup_manager *m, const struct spec_kv *kv, size_t n, herr_t *err);
+int cg2_unified(struct cgfs *m, const struct spec_kv *kv, size_t n, herr_t *err);
 
 /* runc's default device rules (allow), malloc'd array; access strings are static. */
 size_t cg_default_devices(struct spec_device_cgroup **out);
@@ -142,6 +212,6 @@ int cg_bpf_devices_apply(const char *dir, const struct spec_device_cgroup *d, si
 
 /* ---- stats.c ---------------------------------------------------------- */
 
-int cg_collect_stats(struct cgroup_manager *m, json_t **out, herr_t *err);
+int cg_collect_stats(struct cgfs *m, json_t **out, herr_t *err);
 
 #endif

@@ -4,7 +4,7 @@
  * and keeps what is needed to find it again in the state file.  Resources are
  * in resources.c, v1_resources.c and v2_resources.c; freezing and killing in
  * freezer.c; statistics in stats.c.  A systemd driver would be a third way to
- * fill struct cgroup_manager (see cgroup_manager_new). */
+ * fill struct cgfs (see cgroup_manager_new). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/magic.h>
@@ -48,7 +48,7 @@ static void hier_clear(struct cg_hier *h)
   free(h->controllers);
 }
 
-void cgroup_manager_free(struct cgroup_manager *m)
+void cgfs_free(struct cgfs *m)
 {
   if (!m)
     return;
@@ -62,8 +62,7 @@ void cgroup_manager_free(struct cgroup_manager *m)
   free(m);
 }
 
-int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_manager **out,
-                       herr_t *err)
+int cgfs_new(const char *cgroups_path, const char *id, struct cgfs **out, herr_t *err)
 {
   _cleanup_free_ char *path = NULL;
   if (cg_normalize_path(cgroups_path, id, &path, err) < 0)
@@ -81,7 +80,7 @@ int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_m
   if (cg_parse_mounts(mountinfo, &mounts, &nm, err) < 0)
     return -1;
 
-  struct cgroup_manager *m = xcalloc(1, sizeof(*m));
+  struct cgfs *m = xcalloc(1, sizeof(*m));
   m->mode = mode;
   m->clone_fd = -1;
   m->path = steal_pointer(&path);
@@ -96,7 +95,7 @@ int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_m
                "/proc/self/cgroup",
                m->path, mounts[i].key);
       cg_mounts_free(mounts, nm);
-      cgroup_manager_free(m);
+      cgfs_free(m);
       return -1;
     }
     struct cg_hier h = {0};
@@ -115,7 +114,7 @@ int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_m
   }
   cg_mounts_free(mounts, nm);
   if (m->n_h == 0) {
-    cgroup_manager_free(m);
+    cgfs_free(m);
     return herr_set(err, 0, "cgroup: no cgroup hierarchy is mounted under /sys/fs/cgroup");
   }
   hlog_debug("cgroup: %s hierarchy, path %s", mode_name(mode), m->path);
@@ -123,7 +122,7 @@ int cgroup_manager_new(const char *cgroups_path, const char *id, struct cgroup_m
   return 0;
 }
 
-struct cg_hier *cg_unified(struct cgroup_manager *m)
+struct cg_hier *cg_unified(struct cgfs *m)
 {
   for (size_t i = 0; i < m->n_h; i++)
     if (m->h[i].v2)
@@ -131,7 +130,7 @@ struct cg_hier *cg_unified(struct cgroup_manager *m)
   return NULL;
 }
 
-struct cg_hier *cg_locate(struct cgroup_manager *m, const char *ctrl)
+struct cg_hier *cg_locate(struct cgfs *m, const char *ctrl)
 {
   for (size_t i = 0; i < m->n_h; i++)
     if (!m->h[i].v2 && cg_key_has(m->h[i].key, ctrl))
@@ -142,7 +141,7 @@ struct cg_hier *cg_locate(struct cgroup_manager *m, const char *ctrl)
   return NULL;
 }
 
-struct cg_hier *cg_primary(struct cgroup_manager *m)
+struct cg_hier *cg_primary(struct cgfs *m)
 {
   if (m->mode == CG_MODE_UNIFIED)
     return cg_unified(m);
@@ -291,23 +290,23 @@ fail:
   return -1;
 }
 
-int cgroup_create(struct cgroup_manager *m, herr_t *err)
+int cgfs_create(struct cgfs *m, herr_t *err)
 {
-  if (cgroup_create_unified(m, err) < 0)
+  if (cgfs_create_unified(m, err) < 0)
     return -1;
-  return cgroup_create_legacy(m, err);
+  return cgfs_create_legacy(m, err);
 }
 
 /* mkdir in the v1 hierarchies, or in the unified one; a failure removes
  * everything made so far. */
-static int create_hiers(struct cgroup_manager *m, bool v2, herr_t *err)
+static int create_hiers(struct cgfs *m, bool v2, herr_t *err)
 {
   for (size_t i = 0; i < m->n_h; i++) {
     if (m->h[i].v2 != v2)
       continue;
     if (create_one(&m->h[i], err) < 0) {
       herr_t ignored = NULL;
-      cgroup_destroy(m, &ignored);
+      cgfs_destroy(m, &ignored);
       herr_free(&ignored);
       return -1;
     }
@@ -315,12 +314,12 @@ static int create_hiers(struct cgroup_manager *m, bool v2, herr_t *err)
   return 0;
 }
 
-int cgroup_create_legacy(struct cgroup_manager *m, herr_t *err)
+int cgfs_create_legacy(struct cgfs *m, herr_t *err)
 {
   return create_hiers(m, false, err);
 }
 
-int cgroup_create_unified(struct cgroup_manager *m, herr_t *err)
+int cgfs_create_unified(struct cgfs *m, herr_t *err)
 {
   if (create_hiers(m, true, err) < 0)
     return -1;
@@ -346,12 +345,7 @@ int cgroup_create_unified(struct cgroup_manager *m, herr_t *err)
   return 0;
 }
 
-const char *cgroup_mountinfo(const struct cgroup_manager *m)
-{
-  return m ? m->mountinfo : NULL;
-}
-
-int cgroup_clone_into_fd(struct cgroup_manager *m)
+int cgfs_clone_into_fd(struct cgfs *m)
 {
   /* Also on hybrid hosts: clone3 places the child in the unified hierarchy,
    * the v1 hierarchies are joined afterwards (cgroup_enter_init). */
@@ -361,10 +355,10 @@ int cgroup_clone_into_fd(struct cgroup_manager *m)
   return m->clone_fd;
 }
 
-int cgroup_enter_sub(struct cgroup_manager *m, pid_t pid, const char *sub, herr_t *err)
+int cgfs_enter_sub(struct cgfs *m, pid_t pid, const char *sub, herr_t *err)
 {
   if (!sub || !*sub)
-    return cgroup_enter(m, pid, err);
+    return cgfs_enter(m, pid, err);
   const char *colon = strchr(sub, ':');
   _cleanup_free_ char *ctrls = colon ? xasprintf("%.*s", (int)(colon - sub), sub) : NULL;
   const char *path = colon ? colon + 1 : sub;
@@ -404,7 +398,7 @@ int cgroup_enter_sub(struct cgroup_manager *m, pid_t pid, const char *sub, herr_
   return 0;
 }
 
-int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err)
+int cgfs_enter(struct cgfs *m, pid_t pid, herr_t *err)
 {
   char buf[32];
   snprintf(buf, sizeof(buf), "%d", (int)pid);
@@ -414,7 +408,7 @@ int cgroup_enter(struct cgroup_manager *m, pid_t pid, herr_t *err)
   return 0;
 }
 
-int cgroup_enter_self(struct cgroup_manager *m, bool unified_placed, herr_t *err)
+int cgfs_enter_self(struct cgfs *m, bool unified_placed, herr_t *err)
 {
   for (size_t i = 0; i < m->n_h; i++) {
     struct cg_hier *h = &m->h[i];
@@ -434,8 +428,8 @@ static const char *join_file(const struct cg_hier *h)
   return h->v2 ? "cgroup.procs" : "tasks";
 }
 
-int cgroup_open_join_fds(struct cgroup_manager *m, bool unified_placed, int *fds, size_t max,
-                         size_t *n, herr_t *err)
+int cgfs_open_join_fds(struct cgfs *m, bool unified_placed, int *fds, size_t max, size_t *n,
+                       herr_t *err)
 {
   *n = 0;
   for (size_t i = 0; i < m->n_h; i++) {
@@ -458,8 +452,7 @@ int cgroup_open_join_fds(struct cgroup_manager *m, bool unified_placed, int *fds
   return 0;
 }
 
-int cgroup_enter_self_fds(struct cgroup_manager *m, bool unified_placed, const int *fds, size_t n,
-                          herr_t *err)
+int cgfs_enter_self_fds(struct cgfs *m, bool unified_placed, const int *fds, size_t n, herr_t *err)
 {
   size_t k = 0;
   for (size_t i = 0; i < m->n_h; i++) {
@@ -479,17 +472,17 @@ int cgroup_enter_self_fds(struct cgroup_manager *m, bool unified_placed, const i
   return 0;
 }
 
-int cgroup_apply(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err)
+int cgfs_apply(struct cgfs *m, const struct spec_resources *r, herr_t *err)
 {
   return cg_apply_resources(m, r, err);
 }
 
-void cgroup_init_devices(struct cgroup_manager *m)
+void cgfs_init_devices(struct cgfs *m)
 {
   m->dev_defaults_pending = true;
 }
 
-int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err)
+int cgfs_pids(struct cgfs *m, pid_t **pids, size_t *n, herr_t *err)
 {
   struct cg_hier *h = cg_primary(m);
   if (access(h->dir, F_OK) < 0 && errno == ENOENT) {
@@ -500,13 +493,13 @@ int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err)
   return cg_read_procs(h->dir, true, pids, n, err);
 }
 
-int cgroup_destroy(struct cgroup_manager *m, herr_t *err)
+int cgfs_destroy(struct cgfs *m, herr_t *err)
 {
   pid_t *pids = NULL;
   size_t n = 0;
   herr_t e = NULL;
-  if (cgroup_pids(m, &pids, &n, &e) == 0 && n > 0) {
-    if (cgroup_kill_all(m, SIGKILL, &e) < 0)
+  if (cgfs_pids(m, &pids, &n, &e) == 0 && n > 0) {
+    if (cgfs_kill_all(m, SIGKILL, &e) < 0)
       hlog_debug("cgroup: %s", e->msg);
   }
   herr_free(&e);
@@ -536,7 +529,7 @@ int cgroup_destroy(struct cgroup_manager *m, herr_t *err)
   return ret;
 }
 
-void cgroup_claim_leaf(struct cgroup_manager *m)
+void cgfs_claim_leaf(struct cgfs *m)
 {
   struct stat st;
   for (size_t i = 0; i < m->n_h; i++)
@@ -544,7 +537,7 @@ void cgroup_claim_leaf(struct cgroup_manager *m)
       m->h[i].created = 1;
 }
 
-json_t *cgroup_manager_to_json(const struct cgroup_manager *m)
+json_t *cgfs_to_json(const struct cgfs *m)
 {
   json_t *hs = json_array();
   for (size_t i = 0; i < m->n_h; i++) {
@@ -559,7 +552,7 @@ json_t *cgroup_manager_to_json(const struct cgroup_manager *m)
                    hs);
 }
 
-int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err)
+int cgfs_from_json(json_t *j, struct cgfs **out, herr_t *err)
 {
   const char *mode = NULL, *path = NULL;
   json_t *hs = NULL;
@@ -569,7 +562,7 @@ int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err
       json_unpack(j, "{s:s, s:s, s:o}", "mode", &mode, "path", &path, "hierarchies", &hs) < 0 ||
       !json_is_array(hs))
     return herr_set(err, 0, "cgroup: malformed cgroup state");
-  struct cgroup_manager *m = xcalloc(1, sizeof(*m));
+  struct cgfs *m = xcalloc(1, sizeof(*m));
   m->clone_fd = -1;
   m->mode = strcmp(mode, "unified") == 0  ? CG_MODE_UNIFIED
             : strcmp(mode, "hybrid") == 0 ? CG_MODE_HYBRID
@@ -583,7 +576,7 @@ int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err
     int v2 = 0, created = 0;
     if (json_unpack(v, "{s:s, s:s, s:s, s:b, s:i, s?s}", "key", &key, "mount", &mnt, "dir", &dir,
                     "v2", &v2, "created", &created, "controllers", &ctrls) < 0) {
-      cgroup_manager_free(m);
+      cgfs_free(m);
       return herr_set(err, 0, "cgroup: malformed cgroup state (hierarchy %zu)", i);
     }
     m->h = xrealloc(m->h, (m->n_h + 1) * sizeof(*m->h));
@@ -591,7 +584,7 @@ int cgroup_manager_from_json(json_t *j, struct cgroup_manager **out, herr_t *err
                                       v2 != 0,      created,      xstrdup(ctrls)};
   }
   if (m->n_h == 0) {
-    cgroup_manager_free(m);
+    cgfs_free(m);
     return herr_set(err, 0, "cgroup: malformed cgroup state (no hierarchy)");
   }
   *out = m;

@@ -89,7 +89,7 @@ static int unavailable(const char *field, const char *ctrl, herr_t *err)
 }
 
 /* Find a controller; on v2 make sure it is enabled for the container. */
-static int need(struct cgroup_manager *m, const char *ctrl, const char *field, struct cg_hier **out,
+static int need(struct cgfs *m, const char *ctrl, const char *field, struct cg_hier **out,
                 herr_t *err)
 {
   struct cg_hier *h = cg_locate(m, ctrl);
@@ -124,7 +124,7 @@ static bool blkio_is_set(const struct spec_block_io *b)
          b->n_throttle_read_iops || b->n_throttle_write_iops;
 }
 
-int cg_apply_resources(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err)
+int cg_apply_resources(struct cgfs *m, const struct spec_resources *r, herr_t *err)
 {
   struct cg_hier *h;
 
@@ -232,7 +232,7 @@ int cg_apply_resources(struct cgroup_manager *m, const struct spec_resources *r,
   return 0;
 }
 
-int cg2_unified(struct cgroup_manager *m, const struct spec_kv *kv, size_t n, herr_t *err)
+int cg2_unified(struct cgfs *m, const struct spec_kv *kv, size_t n, herr_t *err)
 {
   struct cg_hier *u = cg_unified(m);
   if (!u)

@@ -11,14 +11,14 @@
 #include "libcontainer/cgroups/fs/internal.h"
 #include "libcontainer/utils/fileio.h"
 
-const char *cgroup_mode_name(const struct cgroup_manager *m)
+const char *cgfs_mode_name(const struct cgfs *m)
 {
   return m->mode == CG_MODE_UNIFIED ? "unified" : m->mode == CG_MODE_HYBRID ? "hybrid" : "legacy";
 }
 
-const char *cgroup_dir(const struct cgroup_manager *m, const char *controller)
+const char *cgfs_dir(const struct cgfs *m, const char *controller)
 {
-  struct cgroup_manager *mm = (struct cgroup_manager *)m;
+  struct cgfs *mm = (struct cgfs *)m;
   struct cg_hier *h = (!controller || !*controller) ? cg_unified(mm) : cg_locate(mm, controller);
   return h ? h->dir : NULL;
 }
@@ -74,7 +74,7 @@ static json_t *usage_entry(uint64_t usage, uint64_t max, uint64_t failcnt, uint6
                    "failcnt", (json_int_t)failcnt, "limit", (json_int_t)limit);
 }
 
-static json_t *cpu_stats(struct cgroup_manager *m)
+static json_t *cpu_stats(struct cgfs *m)
 {
   json_t *usage = json_object(), *thr = json_object();
   struct cg_hier *h = cg_locate(m, "cpu");
@@ -130,7 +130,7 @@ static json_t *cpu_stats(struct cgroup_manager *m)
   return json_pack("{s:o, s:o}", "usage", usage, "throttling", thr);
 }
 
-static json_t *memory_stats(struct cgroup_manager *m)
+static json_t *memory_stats(struct cgfs *m)
 {
   json_t *o = json_object();
   struct cg_hier *h = cg_locate(m, "memory");
@@ -170,7 +170,7 @@ static json_t *memory_stats(struct cgroup_manager *m)
   return o;
 }
 
-static json_t *pids_stats(struct cgroup_manager *m)
+static json_t *pids_stats(struct cgfs *m)
 {
   struct cg_hier *h = cg_locate(m, "pids");
   if (!h)
@@ -198,7 +198,7 @@ static void blkio_v1_list(json_t *o, const char *name, const char *dir, const ch
   json_object_set_new(o, name, a);
 }
 
-static json_t *blkio_stats(struct cgroup_manager *m)
+static json_t *blkio_stats(struct cgfs *m)
 {
   json_t *o = json_object();
   struct cg_hier *h = cg_locate(m, "blkio");
@@ -237,7 +237,7 @@ static json_t *blkio_stats(struct cgroup_manager *m)
   return o;
 }
 
-static json_t *hugetlb_stats(struct cgroup_manager *m)
+static json_t *hugetlb_stats(struct cgfs *m)
 {
   json_t *o = json_object();
   struct cg_hier *h = cg_locate(m, "hugetlb");
@@ -263,7 +263,7 @@ static json_t *hugetlb_stats(struct cgroup_manager *m)
   return o;
 }
 
-int cg_collect_stats(struct cgroup_manager *m, json_t **out, herr_t *err)
+int cg_collect_stats(struct cgfs *m, json_t **out, herr_t *err)
 {
   struct cg_hier *p = cg_primary(m);
   if (access(p->dir, F_OK) < 0)
@@ -273,12 +273,12 @@ int cg_collect_stats(struct cgroup_manager *m, json_t **out, herr_t *err)
   return 0;
 }
 
-int cgroup_stats(struct cgroup_manager *m, json_t **out, herr_t *err)
+int cgfs_stats(struct cgfs *m, json_t **out, herr_t *err)
 {
   return cg_collect_stats(m, out, err);
 }
 
-int cgroup_oom_fd(struct cgroup_manager *m, herr_t *err)
+int cgfs_oom_fd(struct cgfs *m, herr_t *err)
 {
   struct cg_hier *h = cg_locate(m, "memory");
   if (!h)
@@ -313,7 +313,7 @@ int cgroup_oom_fd(struct cgroup_manager *m, herr_t *err)
   return efd;
 }
 
-uint64_t cgroup_oom_kills(struct cgroup_manager *m)
+uint64_t cgfs_oom_kills(struct cgfs *m)
 {
   struct cg_hier *h = cg_locate(m, "memory");
   if (!h)
@@ -321,7 +321,7 @@ uint64_t cgroup_oom_kills(struct cgroup_manager *m)
   return keyed(h->dir, h->v2 ? "memory.events" : "memory.oom_control", "oom_kill");
 }
 
-int cgroup_oom_check(struct cgroup_manager *m, int fd, bool *oom, herr_t *err)
+int cgfs_oom_check(struct cgfs *m, int fd, bool *oom, herr_t *err)
 {
   *oom = false;
   struct cg_hier *h = cg_locate(m, "memory");
