@@ -2,8 +2,10 @@
 # Build hutch with warnings as errors and run every test: the C unit tests
 # (ctest), the integration tests (bats) on this host, the cgroup-sensitive
 # bats files again inside a pure cgroup-v2 VM (tests/vm), and the client
-# and reliability suites.  Run as root from the repo, after
-# tests/install-deps.sh.  HUTCH_SKIP_V2VM=1 skips the VM part.
+# and reliability suites, and a VM with systemd as PID 1 on pure cgroup v2
+# (tests/vm/run-in-systemd-vm.sh).  Run as root
+# from the repo, after tests/install-deps.sh.  HUTCH_SKIP_V2VM=1 skips the
+# pure-v2 VM part, HUTCH_SKIP_SDVM=1 the systemd VM part.
 set -eu
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -26,6 +28,13 @@ if [ "${HUTCH_SKIP_V2VM:-0}" != 1 ]; then
   echo "# cgroup-sensitive tests on a pure cgroup v2 host (qemu VM)"
   tests/vm/run-in-v2vm.sh --timeout 2400 \
     "cd $repo && HUTCH=$repo/$build/hutch bats bats/cgroups.bats bats/pause.bats bats/update.bats bats/events.bats"
+fi
+
+if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
+  # systemd 252 as PID 1 on pure cgroup v2, D-Bus, logind, a lingering user
+  # with its user bus and subordinate ids (docs/TESTING-V2.md).
+  echo "# a pure cgroup v2 host with systemd as PID 1 (qemu VM)"
+  tests/vm/systemd-selftest.sh
 fi
 
 # The tests must not have changed the host: /dev/null still root's and
