@@ -94,3 +94,38 @@ load helpers
   assert_failure 1
   assert_output --partial "option -b needs a value"
 }
+
+# issue 16 item 12: as runc (urfave/cli reorders flags), options may follow
+# the container ID; exec's and ps's arguments after the ID stay the process's.
+@test "options after the container ID are accepted, as runc" {
+  set_args sleep 1000
+  id=$(cid)
+  hutch run "$id" -d --bundle "$BUNDLE" >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null
+  run hutch state "$id" --help
+  assert_success
+  assert_output --partial "usage: hutch state"
+  run hutch update "$id" --pids-limit 17
+  assert_success
+  [ "$(hutch state "$id" | jq -r .status)" = running ]
+  # exec's arguments after the ID are the process's, flags included.
+  run hutch exec "$id" echo -d --force
+  assert_success
+  assert_output "-d --force"
+  run hutch pause "$id" --bogus
+  assert_failure 1
+  assert_output --partial "unknown option --bogus"
+  run hutch kill "$id" KILL --all
+  assert_success
+  wait_status "$id" stopped
+  run hutch delete "$id" --force
+  assert_success
+  [ ! -e "$ROOT/$id" ]
+}
+
+@test "create accepts its options after the ID" {
+  set_args true
+  id=$(cid)
+  hutch create "$id" --bundle "$BUNDLE" >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null
+  assert_equal "$(container_status "$id")" created
+  hutch delete "$id" --force
+}

@@ -61,10 +61,11 @@ int cmd_fail(struct hutch_ctx *ctx, herr_t *err, const char *fmt, ...)
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Print `hutch CMD --help` text to stdout. */
 void cmd_print_help(const char *cmd);
-/* Parse a command's options.  `shortopts` should start with "+" so that
- * options stop at the first argument (exec ID sh -c ... must not eat -c).
- * Handles -h/--help (prints help, returns 0 through *done).  Usage: loop
- *   while ((c = cmd_getopt(argc, argv, "+...", longopts, "create")) != -1) */
+/* Parse a command's options.  As runc, options may follow the container ID
+ * (`delete ID --force`): getopt permutes.  Commands whose arguments after the
+ * ID belong to a process (exec, ps) start `shortopts` with "+" so options stop
+ * at the first argument (exec ID sh -c ... must not eat -c).  Usage: loop
+ *   while ((c = cmd_getopt(argc, argv, "...", longopts, "create")) != -1) */
 int cmd_getopt(int argc, char **argv, const char *shortopts, const struct option *longopts,
                const char *cmd);
 /* Check the number of positional arguments left after options. */

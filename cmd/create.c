@@ -40,7 +40,7 @@ int cmd_parse_create(struct hutch_ctx *ctx, int argc, char **argv, struct create
   o->rootless = ctx->rootless_mode == ROOTLESS_TRUE ||
                 (ctx->rootless_mode == ROOTLESS_AUTO && ctx->euid != 0);
   int c;
-  while ((c = cmd_getopt(argc, argv, is_run ? "+b:d" : "+b:", longopts, cmd)) != -1) {
+  while ((c = cmd_getopt(argc, argv, is_run ? "b:d" : "b:", longopts, cmd)) != -1) {
     switch (c) {
     case 'b':
       o->bundle = optarg;

@@ -13,7 +13,7 @@ int cmd_delete(struct hutch_ctx *ctx, int argc, char **argv)
   };
   bool force = false;
   int c;
-  while ((c = cmd_getopt(argc, argv, "+f", longopts, "delete")) != -1)
+  while ((c = cmd_getopt(argc, argv, "f", longopts, "delete")) != -1)
     if (c == 'f')
       force = true;
   if (cmd_check_args("delete", argc, 1, 1))

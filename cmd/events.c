@@ -86,7 +86,7 @@ int cmd_events(struct hutch_ctx *ctx, int argc, char **argv)
   bool once = false;
   long interval = 5000;
   int opt;
-  while ((opt = cmd_getopt(argc, argv, "+", longopts, "events")) != -1) {
+  while ((opt = cmd_getopt(argc, argv, "", longopts, "events")) != -1) {
     if (opt == 's') {
       once = true;
     } else if (opt == 'i') {

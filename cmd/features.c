@@ -11,7 +11,7 @@ int cmd_features(struct hutch_ctx *ctx, int argc, char **argv)
 {
   (void)ctx;
   static const struct option longopts[] = {{NULL, 0, NULL, 0}};
-  while (cmd_getopt(argc, argv, "+", longopts, "features") != -1)
+  while (cmd_getopt(argc, argv, "", longopts, "features") != -1)
     ;
   if (cmd_check_args("features", argc, 0, 0) != 0)
     return 1;

@@ -13,7 +13,7 @@ int cmd_kill(struct hutch_ctx *ctx, int argc, char **argv)
   };
   bool all = false;
   int c;
-  while ((c = cmd_getopt(argc, argv, "+a", longopts, "kill")) != -1)
+  while ((c = cmd_getopt(argc, argv, "a", longopts, "kill")) != -1)
     if (c == 'a')
       all = true;
   if (cmd_check_args("kill", argc, 1, 2))

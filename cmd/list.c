@@ -68,7 +68,7 @@ int cmd_list(struct hutch_ctx *ctx, int argc, char **argv)
   const char *format = "table";
   bool quiet = false;
   int c;
-  while ((c = cmd_getopt(argc, argv, "+f:q", longopts, "list")) != -1) {
+  while ((c = cmd_getopt(argc, argv, "f:q", longopts, "list")) != -1) {
     if (c == 'f')
       format = optarg;
     else if (c == 'q')

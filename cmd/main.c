@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,11 +217,19 @@ int cmd_check_args(const char *cmd, int argc, int min, int max)
   return 0;
 }
 
-/* A command's --help/-h anywhere before the first argument. */
+/* Commands whose arguments after the ID are a process's (cmd_getopt "+"). */
+static bool args_are_process(const char *name)
+{
+  return strcmp(name, "exec") == 0 || strcmp(name, "ps") == 0;
+}
+
+/* A command's --help/-h before "--": anywhere for commands that take options
+ * after the ID (as runc), else before the first argument. */
 static int wants_help(int argc, char **argv)
 {
+  bool anywhere = !args_are_process(argv[0]);
   for (int i = 1; i < argc; i++) {
-    if (strcmp(argv[i], "--") == 0 || argv[i][0] != '-')
+    if (strcmp(argv[i], "--") == 0 || (argv[i][0] != '-' && !anywhere))
       return 0;
     if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
       return 1;

@@ -4,7 +4,7 @@
 
 int cmd_resume(struct hutch_ctx *ctx, int argc, char **argv)
 {
-  while (cmd_getopt(argc, argv, "+", (const struct option[]){{0, 0, 0, 0}}, "resume") != -1)
+  while (cmd_getopt(argc, argv, "", (const struct option[]){{0, 0, 0, 0}}, "resume") != -1)
     ;
   if (cmd_check_args("resume", argc, 1, 1))
     return 1;

@@ -20,7 +20,7 @@ int cmd_spec(struct hutch_ctx *ctx, int argc, char **argv)
   const char *bundle = ".";
   int rootless = 0;
   int c;
-  while ((c = cmd_getopt(argc, argv, "+:b:", longopts, "spec")) != -1) {
+  while ((c = cmd_getopt(argc, argv, "b:", longopts, "spec")) != -1) {
     if (c == 'b')
       bundle = optarg;
     else if (c == 'r')

@@ -4,7 +4,7 @@
 
 int cmd_start(struct hutch_ctx *ctx, int argc, char **argv)
 {
-  while (cmd_getopt(argc, argv, "+", (const struct option[]){{0, 0, 0, 0}}, "start") != -1)
+  while (cmd_getopt(argc, argv, "", (const struct option[]){{0, 0, 0, 0}}, "start") != -1)
     return cmd_usage_error("start", "unknown option %s", argv[optind - 1]);
   if (cmd_check_args("start", argc, 1, 1))
     return 1;

@@ -7,7 +7,7 @@
 
 int cmd_state(struct hutch_ctx *ctx, int argc, char **argv)
 {
-  while (cmd_getopt(argc, argv, "+", (const struct option[]){{0, 0, 0, 0}}, "state") != -1)
+  while (cmd_getopt(argc, argv, "", (const struct option[]){{0, 0, 0, 0}}, "state") != -1)
     return cmd_usage_error("state", "unknown option %s", argv[optind - 1]);
   if (cmd_check_args("state", argc, 1, 1))
     return 1;

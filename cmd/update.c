@@ -222,7 +222,7 @@ int cmd_update(struct hutch_ctx *ctx, int argc, char **argv)
   } flags[32];
   size_t nflags = 0;
   int c, idx = 0;
-  while ((c = cmd_getopt(argc, argv, "+r:", longopts, "update")) != -1) {
+  while ((c = cmd_getopt(argc, argv, "r:", longopts, "update")) != -1) {
     if (c == 'r') {
       resources = optarg;
       continue;
