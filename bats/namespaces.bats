@@ -185,3 +185,14 @@ NS_SCRIPT='for n in pid net ipc uts mnt cgroup time user; do echo "$n $(readlink
   assert_failure 1
   assert_output --partial "hostname: setting the hostname needs a uts namespace"
 }
+
+# issue 16 item 16: runc reads "path": "" as no path (a new namespace).
+@test "an empty namespace path means a new namespace, as runc" {
+  update_config '.linux.namespaces |= map(if .type == "network" or .type == "uts" then . + {"path": ""} else . end)'
+  set_args sh -c 'readlink /proc/self/ns/net; readlink /proc/self/ns/uts'
+  run hutch run --bundle "$BUNDLE" "$(cid)"
+  assert_success
+  assert_equal "${#lines[@]}" 2
+  [ "${lines[0]}" != "$(readlink /proc/self/ns/net)" ]
+  [ "${lines[1]}" != "$(readlink /proc/self/ns/uts)" ]
+}

@@ -51,8 +51,15 @@ static int parse_namespaces(struct jctx *c, json_t *lo, struct spec_linux *l)
       if (l->namespaces[j].type == ns->type)
         return jc_fail_at(c, "type", "duplicate namespace \"%s\" (also in namespaces[%zu])", type,
                           j);
-    if (jc_abspath(c, o, "path", false, &ns->path) < 0)
+    if (jc_string(c, o, "path", false, &ns->path) < 0)
       return -1;
+    if (ns->path && !ns->path[0]) {
+      /* "" means no path, as runc reads it: a new namespace. */
+      free(ns->path);
+      ns->path = NULL;
+    }
+    if (ns->path && ns->path[0] != '/')
+      return jc_fail_at(c, "path", "must be an absolute path, got \"%s\"", ns->path);
     jc_pop(c, m2);
   }
   jc_pop(c, m);
