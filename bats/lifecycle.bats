@@ -401,3 +401,16 @@ load helpers
   hutch delete "$id"
   assert_no_leftovers "$id"
 }
+
+# issue 16 item 18: the kernel refuses keyring names starting with '.'; the
+# session keyring is named "_ses.ID" as runc names it.
+@test "an ID starting with a dot runs (session keyring _ses.ID, as runc)" {
+  update_config '.linux.maskedPaths -= ["/proc/keys"]'
+  set_args sh -c 'echo ok; cat /proc/keys'
+  id=".$(cid)"
+  run hutch run --bundle "$BUNDLE" "$id"
+  assert_success
+  assert_line --index 0 ok
+  assert_output --partial "_ses.$id"
+  assert_no_leftovers "$id"
+}

@@ -250,10 +250,15 @@ void init_main(struct init_config *cfg)
     fail(cfg, &err);
   if ((ns->new_ns[SPEC_NS_UTS] || ns->joined[SPEC_NS_UTS]) && ns_set_hostname(s, &err) < 0)
     fail(cfg, &err);
-  if (!cfg->no_new_keyring &&
-      syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, cfg->id, 0, 0, 0) < 0 && errno != ENOSYS) {
-    herr_sys(&err, "join a new session keyring");
-    fail(cfg, &err);
+  if (!cfg->no_new_keyring) {
+    /* Named as runc names it: the kernel refuses names starting with '.'
+     * (IDs may), and "_ses." marks a session keyring. */
+    char ring[sizeof("_ses.") + 1024];
+    snprintf(ring, sizeof(ring), "_ses.%s", cfg->id);
+    if (syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, ring, 0, 0, 0) < 0 && errno != ENOSYS) {
+      herr_sys(&err, "join a new session keyring");
+      fail(cfg, &err);
+    }
   }
 
   struct rootfs_ctx rc = {
