@@ -142,3 +142,20 @@ load helpers
   assert_success
   assert_output "reopened"
 }
+
+# issue 16 item 19: `runc spec` lists ambient caps without inheritable ones;
+# for root that changes nothing, and runc and crun say nothing.
+@test "ambient caps not raised: silent for root, warned with --debug or for non-root" {
+  update_config '.process.capabilities = {"bounding":["CAP_KILL"],"effective":["CAP_KILL"],"permitted":["CAP_KILL"],"ambient":["CAP_KILL"]}'
+  set_args true
+  run hutch run --bundle "$BUNDLE" "$(cid a)"
+  assert_success
+  assert_output ""
+  run "$HUTCH" --debug --root "$ROOT" run --bundle "$BUNDLE" "$(cid b)"
+  assert_success
+  assert_output --partial "process.capabilities.ambient: not raised"
+  update_config '.process.user = {"uid": 1000, "gid": 1000}'
+  run hutch run --bundle "$BUNDLE" "$(cid c)"
+  assert_success
+  assert_output --partial "process.capabilities.ambient: not raised"
+}

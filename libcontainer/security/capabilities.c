@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/capability.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "spec/base/log.h"
 #include "libcontainer/security/internal.h"
@@ -229,9 +230,13 @@ int caps_apply_final(const struct spec_capabilities *c, herr_t *err)
       return herr_sys(err, "process.capabilities.ambient: raise %s",
                       cap_display(cap, b, sizeof(b)));
   }
+  /* For uid 0 the ambient set changes nothing (exec gives root its bounding
+   * set), and `runc spec` configs list ambient caps without inheritable:
+   * runc and crun say nothing then, so only --debug does. */
   if (skipped[0])
-    hlog_warn("process.capabilities.ambient: not raised (not in both permitted and "
-              "inheritable): %s",
-              skipped);
+    hlog(geteuid() == 0 ? HLOG_DEBUG : HLOG_WARN,
+         "process.capabilities.ambient: not raised (not in both permitted and "
+         "inheritable): %s",
+         skipped);
   return 0;
 }
