@@ -255,3 +255,15 @@ poststop"
   hutch delete --force "$id"
   assert_no_leftovers "$id"
 }
+
+# issue 16 item 15: runc runs createContainer hooks with the container's
+# rootfs as their working directory.
+@test "a createContainer hook runs in the container's rootfs, as runc" {
+  set_args true
+  update_config '.root.readonly = false'
+  add_sh_hook createContainer 'echo hi >hook-cwd-marker'
+  cd "$BATS_TEST_TMPDIR" # where the hook wrote before the fix
+  id=$(cid)
+  create_ok "$id"
+  [ -f "$BUNDLE/rootfs/hook-cwd-marker" ] || fail "the hook did not run in the rootfs (cwd: $(ls "$BUNDLE"))"
+}

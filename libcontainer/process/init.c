@@ -286,6 +286,11 @@ void init_main(struct init_config *cfg)
     }
     if (sync_expect(cfg->sync_fd, SYNC_HOOKS_DONE, &state_json, "hooks", &err) < 0)
       _exit(1); /* the parent reported its own error */
+    /* As runc: createContainer hooks run in the container's rootfs. */
+    if (s->hooks.n_hooks[SPEC_HOOK_CREATE_CONTAINER] && fchdir(rc.rootfs_fd) < 0) {
+      herr_sys(&err, "chdir %s", cfg->rootfs);
+      fail(cfg, &err);
+    }
     if (hooks_run(s, SPEC_HOOK_CREATE_CONTAINER, state_json ? state_json : "{}", &err) < 0)
       fail(cfg, &err);
   }
