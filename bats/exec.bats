@@ -354,3 +354,17 @@ start_agent() {
   run jq -r '.fds[0] + " " + .state.id' "$BATS_TEST_TMPDIR/exec.state"
   assert_output "seccompFd $ID"
 }
+
+# issue 16 item 17: `exec -p <(...)` (a pipe) works, as runc; a stream is
+# read up to 4 MiB.
+@test "exec --process reads a pipe (/dev/fd/N), capped at 4 MiB" {
+  start_container
+  run hutch exec --process <(echo '{"args": ["echo", "from a pipe"], "cwd": "/"}') "$ID"
+  assert_success
+  assert_output "from a pipe"
+  run hutch exec --process <(head -c 5M /dev/zero) "$ID"
+  [ "$status" -ne 0 ]
+  assert_output --partial "--process: /dev/fd/"
+  assert_output --partial "too big"
+  assert_container_unharmed
+}

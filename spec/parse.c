@@ -274,11 +274,16 @@ int spec_parse(const char *json, size_t len, const char *fname, struct spec **ou
  * mistake, not a config); the read stops there instead of eating memory. */
 #define SPEC_FILE_MAX (64u << 20)
 
-static int read_whole(const char *path, char **buf, size_t *len, herr_t *err)
+/* A process file that is not a regular file (a pipe: `exec -p <(...)`) is
+ * read up to this size. */
+#define SPEC_STREAM_MAX (4u << 20)
+
+/* Read path whole.  A config must be a regular file (O_NONBLOCK: a fifo or
+ * device named config.json must be an error, not a hang); with `stream`, a
+ * pipe, fifo or device is read too (blocking, at most SPEC_STREAM_MAX). */
+static int read_whole(const char *path, bool stream, char **buf, size_t *len, herr_t *err)
 {
-  /* O_NONBLOCK + regular-file check: a fifo or device named config.json
-   * must be an error, not a hang. */
-  int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  int fd = open(path, O_RDONLY | O_CLOEXEC | (stream ? 0 : O_NONBLOCK));
   if (fd < 0)
     return herr_sys(err, "%s", path);
   struct stat st;
@@ -286,15 +291,17 @@ static int read_whole(const char *path, char **buf, size_t *len, herr_t *err)
     close(fd);
     return herr_sys(err, "%s", path);
   }
-  if (!S_ISREG(st.st_mode)) {
+  bool regular = S_ISREG(st.st_mode);
+  if (!regular && (!stream || S_ISDIR(st.st_mode))) {
     close(fd);
     return herr_set(err, 0, "%s: not a regular file", path);
   }
-  if (st.st_size > (off_t)SPEC_FILE_MAX) {
+  if (regular && st.st_size > (off_t)SPEC_FILE_MAX) {
     close(fd);
     return herr_set(err, 0, "%s: too big (%lld bytes, the limit is %u MiB)", path,
                     (long long)st.st_size, SPEC_FILE_MAX >> 20);
   }
+  size_t max = regular ? SPEC_FILE_MAX : SPEC_STREAM_MAX;
   _cleanup_fclose_ FILE *f = fdopen(fd, "r");
   if (f == NULL) {
     close(fd);
@@ -312,6 +319,10 @@ static int read_whole(const char *path, char **buf, size_t *len, herr_t *err)
     }
     size_t got = fread(data + n, 1, cap - n - 1, f);
     n += got;
+    if (n > max) {
+      free(data);
+      return herr_set(err, 0, "%s: too big (more than %zu MiB)", path, max >> 20);
+    }
     if (got == 0) {
       if (ferror(f)) {
         free(data);
@@ -336,7 +347,7 @@ int spec_load_file(const char *path, struct spec **out, herr_t *err)
 {
   _cleanup_free_ char *buf = NULL;
   size_t len;
-  if (read_whole(path, &buf, &len, err) < 0)
+  if (read_whole(path, false, &buf, &len, err) < 0)
     return -1;
   return spec_parse(buf, len, base_name(path), out, err);
 }
@@ -365,8 +376,8 @@ int spec_load_process_file(const char *path, struct spec_process **out, herr_t *
 {
   _cleanup_free_ char *buf = NULL;
   size_t len;
-  if (read_whole(path, &buf, &len, err) < 0)
-    return -1;
+  if (read_whole(path, true, &buf, &len, err) < 0)
+    return herr_wrap(err, "--process");
   return spec_parse_process(buf, len, base_name(path), out, err);
 }
 

@@ -449,6 +449,7 @@ int spec_load_file(const char *path, struct spec **out, herr_t *err);
 /* Parse a process.json (exec --process); same validation as config.process. */
 int spec_parse_process(const char *json, size_t len, const char *fname, struct spec_process **out,
                        herr_t *err);
+/* path may be a pipe or fifo (`exec -p <(...)`): read up to 4 MiB. */
 int spec_load_process_file(const char *path, struct spec_process **out, herr_t *err);
 void spec_free(struct spec *s);
 void spec_process_free(struct spec_process *p);
