@@ -177,3 +177,17 @@ ok"
   assert_output --partial "connect to console socket $f: Connection refused"
   assert_no_leftovers "$id"
 }
+
+# issue 16 item 14: as runc, ONLCR is off on the container's pty: lines end
+# in "\n", not "\r\n".
+@test "terminal: the pty does not turn \\n into \\r\\n (ONLCR off, as runc)" {
+  start_recvtty
+  terminal_args sh -c 'printf "a\nb\n"'
+  local id
+  id=$(cid)
+  run hutch run -d --console-socket "$SOCK" -b "$BUNDLE" "$id"
+  assert_success
+  wait_recvtty
+  run od -An -c "$TTY_OUT"
+  assert_output --regexp '^ +a +\\n +b +\\n$'
+}

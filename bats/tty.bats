@@ -149,3 +149,32 @@ EOF
   assert_output --partial "--console-socket is needed for a detached container"
   assert_no_leftovers "$ID"
 }
+
+# issue 16 item 14: as runc, ONLCR is off on exec's pty too.
+@test "exec -t: the pty does not turn \\n into \\r\\n (ONLCR off, as runc)" {
+  start_container
+  start_recvtty
+  run hutch exec -t --console-socket "$SOCK" --detach "$ID" printf 'a\nb\n'
+  assert_success
+  wait "$RECVTTY_PID"
+  RECVTTY_PID=
+  run od -An -c "$TTY_OUT"
+  assert_output --regexp '^ +a +\\n +b +\\n$'
+}
+
+# issue 16 item 14: with ONLCR off on the container's pty (as runc), output
+# redirected to a file has plain "\n"; on the caller's terminal (which keeps
+# its output processing, as runc's) lines still end in "\r\n".
+@test "run -t: \\n stays \\n (to a file), the caller's terminal still shows \\r\\n" {
+  set_args printf 'a\nb\n'
+  update_config 'del(.process.capabilities.ambient) | .process.terminal = true'
+  ID=$(cid)
+  in_script "$HUTCH --root $ROOT run --bundle $BUNDLE $ID >$BATS_TEST_TMPDIR/out"
+  # (script's EOF reaches the pty and is echoed as "^@": dropped)
+  run sh -c "sed 's/\\^@//g' $BATS_TEST_TMPDIR/out | od -An -c"
+  assert_output --regexp '^ +a +\\n +b +\\n$'
+  command -v script >/dev/null || skip "script(1) not installed"
+  script -qec "$HUTCH --root $ROOT run --bundle $BUNDLE $(cid 2)" /dev/null </dev/null >"$BATS_TEST_TMPDIR/tty"
+  run sh -c "sed 's/\\^@//g' $BATS_TEST_TMPDIR/tty | od -An -c"
+  assert_output --regexp '^ +a +\\r +\\n +b +\\r +\\n$'
+}

@@ -128,6 +128,17 @@ static int ensure_mountpoint_file(const char *path, herr_t *err)
   return herr_sys(err, "create %s", path);
 }
 
+int console_clear_onlcr(int fd, herr_t *err)
+{
+  struct termios t;
+  if (tcgetattr(fd, &t) < 0)
+    return herr_sys(err, "get the pty's termios");
+  t.c_oflag &= ~(tcflag_t)ONLCR;
+  if (tcsetattr(fd, TCSANOW, &t) < 0)
+    return herr_sys(err, "clear ONLCR on the pty");
+  return 0;
+}
+
 int console_setup_in_container(int socket_fd, unsigned height, unsigned width, herr_t *err)
 {
   _cleanup_close_ int master = move_above_stdio(open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
@@ -150,6 +161,8 @@ int console_setup_in_container(int socket_fd, unsigned height, unsigned width, h
   slave = move_above_stdio(slave);
   if (slave < 0)
     return herr_sys(err, "console: open %s", slave_path);
+  if (console_clear_onlcr(slave, err) < 0)
+    return herr_wrap(err, "console");
 
   if (height || width) {
     struct winsize ws = {0};

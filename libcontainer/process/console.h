@@ -21,6 +21,10 @@ int console_socket_connect(const char *path, herr_t *err);
  * 1, 2. Closes the master in the init.  socket_fd is left open (the caller closes it). */
 int console_setup_in_container(int socket_fd, unsigned height, unsigned width, herr_t *err);
 
+/* Clear ONLCR on a pty (either end: the flags are the slave's), as runc
+ * does: the process's "\n" reaches the caller as "\n", not "\r\n". */
+int console_clear_onlcr(int fd, herr_t *err);
+
 /* Helpers shared with the tests and tests/tools/recvtty. */
 /* Send fd over the unix socket sock in one message with `name` as data. */
 int console_send_fd(int sock, int fd, const char *name, herr_t *err);

@@ -208,6 +208,8 @@ static int setup_pty(struct exec_child *ch, herr_t *err)
   slave = move_above_stdio(slave);
   if (slave < 0)
     return herr_sys(err, "terminal: move the pty slave");
+  if (console_clear_onlcr(slave, err) < 0)
+    return herr_wrap(err, "terminal");
   if (p->has_console_size && (p->console_height || p->console_width)) {
     struct winsize ws = {.ws_row = (unsigned short)p->console_height,
                          .ws_col = (unsigned short)p->console_width};

@@ -265,6 +265,9 @@ int tty_relay_run(int master_fd, pid_t child, int *exit_status, herr_t *err)
   if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &r->saved) == 0) {
     struct termios raw = r->saved;
     cfmakeraw(&raw);
+    /* The container's pty has ONLCR off (as runc): the caller's terminal
+     * keeps its output processing and turns "\n" into "\r\n" itself. */
+    raw.c_oflag |= OPOST;
     if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
       r->raw = true;
   }
