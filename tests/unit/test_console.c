@@ -208,13 +208,17 @@ static void test_setup_in_container(void)
   _cleanup_free_ char *out = run_console_child(24, 100, name, sizeof(name), &status);
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
   CHECK_STREQ(name, "/dev/ptmx");
-  CHECK_STREQ(out, "tty=pts isatty=111 rows=24 cols=100 console=1 sid=1 ctty=1 master=0\r\n");
+  CHECK_STREQ(
+      out, "tty=pts isatty=111 rows=24 cols=100 console=1 sid=1 ctty=1 master=0\n"); /* ONLCR off,
+                                                                                        as runc */
 
   /* Size left alone when not given. */
   status = -1;
   _cleanup_free_ char *out2 = run_console_child(0, 0, name, sizeof(name), &status);
   CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-  CHECK_STREQ(out2, "tty=pts isatty=111 rows=0 cols=0 console=1 sid=1 ctty=1 master=0\r\n");
+  CHECK_STREQ(out2,
+              "tty=pts isatty=111 rows=0 cols=0 console=1 sid=1 ctty=1 master=0\n"); /* ONLCR off,
+                                                                                        as runc */
 
   /* The host's /dev/console was not touched. */
   if (host_console) {
