@@ -38,9 +38,10 @@ procs_in() {
   sort -n "/sys/fs/cgroup/pids/$1/cgroup.procs"
 }
 
-# assert_one_line_error TEXT: exit 1 and a single line naming TEXT.
+# assert_one_line_error TEXT: exit 255 (hutch's own exec failure, as runc
+# and crun: issue 16 item 11) and a single line naming TEXT.
 assert_one_line_error() {
-  [ "$status" -eq 1 ] || fail "expected exit 1, got $status: $output"
+  [ "$status" -eq 255 ] || fail "expected exit 255, got $status: $output"
   [[ "$output" == *"$1"* ]] || fail "error does not say \"$1\": $output"
   [ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ] || fail "error is not one line: $output"
 }
@@ -269,11 +270,11 @@ EOF
   run hutch exec
   assert_failure 1
   run hutch exec "$ID"
-  assert_failure 1
+  assert_failure 255 # as runc: "process args cannot be empty"
   assert_output --partial "command"
 }
 
-@test "exec of a missing binary: one-line error, exit 1, nothing left in the container" {
+@test "exec of a missing binary: one-line error, exit 255, nothing left in the container" {
   start_container
   run hutch exec "$ID" nosuch-binary arg
   assert_one_line_error 'exec: "nosuch-binary": executable file not found in $PATH'
@@ -367,4 +368,20 @@ start_agent() {
   assert_output --partial "--process: /dev/fd/"
   assert_output --partial "too big"
   assert_container_unharmed
+}
+
+# issue 16 item 11: as runc and crun, hutch's own exec failures exit 255 so
+# that a caller can tell them from the process's own status.
+@test "exec: hutch's own failures exit 255, the process's status otherwise" {
+  start_container
+  run hutch exec --pid-file "$BATS_TEST_TMPDIR/no/such/dir/pid" "$ID" true
+  assert_one_line_error "--pid-file"
+  run hutch exec -u nosuchuser "$ID" true
+  assert_one_line_error "nosuchuser"
+  run hutch exec "$ID" sh -c 'exit 1'
+  assert_failure 1
+  run hutch exec "$ID" sh -c 'exit 254'
+  assert_failure 254
+  run hutch exec --frobnicate "$ID" true
+  assert_failure 1 # a usage error, as runc's
 }

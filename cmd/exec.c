@@ -1,7 +1,9 @@
 /* hutch exec [OPTIONS] ID [COMMAND [ARG...]]: run a process in a running
  * container (libcontainer/container/exec.h).  In the foreground the exit status is the
- * process's (128+N when killed by signal N); errors before the process runs
- * exit 1. */
+ * process's (128+N when killed by signal N); hutch's own failures (no such
+ * container, paused, bad --user or --pid-file, the process could not be set
+ * up or exec'ed) exit 255, as runc and crun, so callers can tell them from
+ * the process's status.  Usage errors (unknown option, no ID) exit 1. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,6 +22,8 @@ enum {
   OPT_CGROUP,
   OPT_IGNORE_PAUSED,
 };
+
+#define EXEC_OWN_FAILURE 255
 
 static void push(char ***v, size_t *n, char *s)
 {
@@ -110,8 +114,10 @@ static int parse(int argc, char **argv, struct exec_opts *o)
   }
   if (cmd_check_args("exec", argc, 1, -1))
     return 1;
-  if (!o->process_file && argc - optind < 2)
-    return cmd_usage_error("exec", "expects a command to run (or --process FILE)");
+  if (!o->process_file && argc - optind < 2) {
+    cmd_usage_error("exec", "expects a command to run (or --process FILE)");
+    return EXEC_OWN_FAILURE; /* as runc: "process args cannot be empty" */
+  }
   o->args = argv + optind + 1;
   o->n_args = (size_t)(argc - optind - 1);
   return 0;
@@ -120,12 +126,13 @@ static int parse(int argc, char **argv, struct exec_opts *o)
 int cmd_exec(struct hutch_ctx *ctx, int argc, char **argv)
 {
   struct exec_opts o = {0};
-  if (parse(argc, argv, &o)) {
+  int r = parse(argc, argv, &o);
+  if (r) {
     free(o.env);
     free(o.gids);
     free(o.caps);
     free(o.cgroups);
-    return 1;
+    return r;
   }
   const char *id = argv[optind];
   herr_t err = NULL;
@@ -136,7 +143,7 @@ int cmd_exec(struct hutch_ctx *ctx, int argc, char **argv)
   if (container_load(ctx->root, id, &c, &err) < 0 ||
       exec_process_build(c->spec, c->id, &o, &x, &err) < 0 ||
       container_exec(c, &o, &x, &status, &err) < 0)
-    ret = cmd_fail(ctx, &err, "exec %s", id);
+    ret = cmd_fail(ctx, &err, "exec %s", id) ? EXEC_OWN_FAILURE : 0;
   else
     ret = status;
   exec_process_clear(&x);
