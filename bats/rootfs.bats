@@ -305,3 +305,26 @@ bats_require_minimum_version 1.5.0
   assert_output '1000:2000'
   [ "$(stat -c %u:%g "$src/f")" = 0:0 ]
 }
+
+# issue 16 item 21: a file bound on a directory (or the reverse) says which,
+# naming the mount, not the kernel's "Invalid argument".
+@test "a bind of a directory on a file, or a file on a directory, says so naming the mount" {
+  mkdir "$BATS_TEST_TMPDIR/srcdir"
+  echo x >"$BATS_TEST_TMPDIR/srcfile"
+  set_args true
+  update_config ".mounts += [{\"destination\":\"/etc/passwd\",\"source\":\"$BATS_TEST_TMPDIR/srcdir\",\"options\":[\"bind\"]}]"
+  n=$(jq '.mounts | length - 1' "$BUNDLE/config.json")
+  id=$(cid a)
+  run hutch run --bundle "$BUNDLE" "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "mounts[$n]: bind $BATS_TEST_TMPDIR/srcdir on /etc/passwd: not a directory"
+  assert_no_leftovers "$id"
+  update_config ".mounts[$n] = {\"destination\":\"/etc\",\"source\":\"$BATS_TEST_TMPDIR/srcfile\",\"options\":[\"bind\"]}"
+  id=$(cid b)
+  run hutch run --bundle "$BUNDLE" "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "mounts[$n]: bind $BATS_TEST_TMPDIR/srcfile on /etc: is a directory"
+  assert_no_leftovers "$id"
+}

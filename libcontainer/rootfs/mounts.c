@@ -150,6 +150,26 @@ static int check_proc_target(size_t i, const char *dest, int dstfd, bool is_proc
   return herr_set(err, 0, "mounts[%zu]: %s cannot be mounted because it is inside /proc", i, dest);
 }
 
+/* The kernel says EINVAL when a directory is bound on a file or the
+ * reverse: say which (as runc's "not a directory"). */
+static int bind_failed(size_t i, const char *src, const char *dest, int tree, int dst, herr_t *err)
+{
+  int e = errno;
+  struct stat ss, ds;
+  if (e == EINVAL && fstat(tree, &ss) == 0 && fstat(dst, &ds) == 0 &&
+      S_ISDIR(ss.st_mode) != S_ISDIR(ds.st_mode))
+    return S_ISDIR(ss.st_mode)
+               ? herr_set(err, ENOTDIR,
+                          "mounts[%zu]: bind %s on %s: not a directory (the source is a "
+                          "directory, %s is not)",
+                          i, src, dest, dest)
+               : herr_set(err, EISDIR,
+                          "mounts[%zu]: bind %s on %s: is a directory (%s is a directory, the "
+                          "source is not)",
+                          i, src, dest, dest);
+  return herr_errno(err, e, "mounts[%zu]: bind %s on %s", i, src, dest);
+}
+
 static int mount_bind(struct rootfs_ctx *c, size_t i, const struct spec_mount *m,
                       const struct mount_opts *o, const char *dest, herr_t *err)
 {
@@ -185,7 +205,7 @@ static int mount_bind(struct rootfs_ctx *c, size_t i, const struct spec_mount *m
   if (check_proc_target(i, dest, dst, proc_src, err) < 0)
     return -1;
   if (sys_move_mount(tree, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
-    return herr_sys(err, "mounts[%zu]: bind %s on %s", i, m->source, dest);
+    return bind_failed(i, m->source, dest, tree, dst, err);
   /* tree now refers to the attached mount. */
   return rootfs_apply_propagation(tree, o, dest, err);
 }
