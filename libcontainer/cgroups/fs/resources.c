@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "spec/base/log.h"
 #include "libcontainer/cgroups/fs/internal.h"
 #include "libcontainer/utils/fileio.h"
 
@@ -104,9 +105,8 @@ static int need(struct cgfs *m, const char *ctrl, const char *field, struct cg_h
 static bool memory_is_default(const struct spec_memory *m)
 {
   return !(m->has_limit && m->limit > 0) && !(m->has_reservation && m->reservation > 0) &&
-         !(m->has_swap && m->swap > 0) && !(m->has_kernel && m->kernel > 0) &&
-         !(m->has_kernel_tcp && m->kernel_tcp > 0) && !m->has_swappiness &&
-         !(m->has_disable_oom_killer && m->disable_oom_killer);
+         !(m->has_swap && m->swap > 0) && !(m->has_kernel_tcp && m->kernel_tcp > 0) &&
+         !m->has_swappiness && !(m->has_disable_oom_killer && m->disable_oom_killer);
 }
 
 static bool cpu_is_default(const struct spec_cpu *c)
@@ -127,6 +127,10 @@ static bool blkio_is_set(const struct spec_block_io *b)
 int cg_apply_resources(struct cgfs *m, const struct spec_resources *r, herr_t *err)
 {
   struct cg_hier *h;
+  /* Deprecated, and the runtime-spec says runtimes MAY ignore it: ignored
+   * with a warning, as runc (kernels >= 5.16 no longer honour it anyway). */
+  if (r->has_memory && r->memory.has_kernel && r->memory.kernel > 0)
+    hlog_warn(F "memory.kernel: ignored (kernel memory limits are deprecated)");
 
   if (r->has_cpu && (r->cpu.cpus || r->cpu.mems)) {
     if (need(m, "cpuset", r->cpu.cpus ? "cpu.cpus" : "cpu.mems", &h, err) < 0 ||

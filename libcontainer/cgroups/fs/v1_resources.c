@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "spec/base/log.h"
 #include "libcontainer/cgroups/fs/internal.h"
 #include "libcontainer/utils/fileio.h"
 
@@ -113,13 +114,6 @@ int cg1_memory(struct cg_hier *h, const struct spec_memory *mem, herr_t *err)
       return -1;
     if (mem->limit < usage)
       return mem_limit_error(h, "memory.limit", mem->limit, err);
-  }
-  if (mem->has_kernel && mem->kernel != 0) {
-    snprintf(buf, sizeof(buf), "%" PRId64, mem->kernel);
-    if (write_opt(h, "memory.kmem.limit_in_bytes", buf, mem->kernel == -1, F "memory.kernel", err) <
-            0 ||
-        check_sticks(h, "memory.kmem.limit_in_bytes", mem->kernel, F "memory.kernel", err) < 0)
-      return -1;
   }
   if (mem->has_kernel_tcp && mem->kernel_tcp != 0) {
     snprintf(buf, sizeof(buf), "%" PRId64, mem->kernel_tcp);
@@ -229,9 +223,14 @@ int cg1_blkio(struct cg_hier *h, const struct spec_block_io *b, herr_t *err)
     if (cg_writef(h->dir, wfile, F "blockIO.weight", err, "%u", b->weight) < 0)
       return -1;
   }
+  /* CFQ's leaf weights are gone from current kernels; the runtime-spec
+   * lets runtimes ignore blockIO.leafWeight: a warning there. */
+  bool leaf = cg_file_exists(h->dir, "blkio.leaf_weight");
   if (b->has_leaf_weight && b->leaf_weight) {
-    if (cg_writef(h->dir, "blkio.leaf_weight", F "blockIO.leafWeight", err, "%u", b->leaf_weight) <
-        0)
+    if (!leaf)
+      hlog_warn(F "blockIO.leafWeight: ignored (this kernel has no blkio.leaf_weight)");
+    else if (cg_writef(h->dir, "blkio.leaf_weight", F "blockIO.leafWeight", err, "%u",
+                       b->leaf_weight) < 0)
       return -1;
   }
   for (size_t i = 0; i < b->n_weight_device; i++) {
@@ -239,9 +238,13 @@ int cg1_blkio(struct cg_hier *h, const struct spec_block_io *b, herr_t *err)
     if (d->has_weight && cg_writef(h->dir, wdfile, F "blockIO.weightDevice", err,
                                    "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->weight) < 0)
       return -1;
-    if (d->has_leaf_weight &&
-        cg_writef(h->dir, "blkio.leaf_weight_device", F "blockIO.weightDevice.leafWeight", err,
-                  "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->leaf_weight) < 0)
+    if (d->has_leaf_weight && !leaf)
+      hlog_warn(F "blockIO.weightDevice[%zu].leafWeight: ignored (this kernel has no "
+                  "blkio.leaf_weight_device)",
+                i);
+    else if (d->has_leaf_weight &&
+             cg_writef(h->dir, "blkio.leaf_weight_device", F "blockIO.weightDevice.leafWeight", err,
+                       "%" PRId64 ":%" PRId64 " %u", d->major, d->minor, d->leaf_weight) < 0)
       return -1;
   }
   if (throttle(h, "blkio.throttle.read_bps_device", F "blockIO.throttleReadBpsDevice",

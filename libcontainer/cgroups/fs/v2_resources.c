@@ -5,6 +5,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "spec/base/log.h"
 #include "libcontainer/cgroups/fs/internal.h"
 #include "libcontainer/utils/fileio.h"
 
@@ -32,8 +33,6 @@ int cg2_memory(struct cg_hier *h, const struct spec_memory *mem, herr_t *err)
                         "uses %" PRId64 " bytes",
                       mem->limit, usage);
   }
-  if (mem->has_kernel && mem->kernel > 0)
-    return herr_set(err, 0, F "memory.kernel: not supported on cgroup v2");
   if (mem->has_kernel_tcp && mem->kernel_tcp > 0)
     return herr_set(err, 0, F "memory.kernelTCP: not supported on cgroup v2");
   if (mem->has_disable_oom_killer && mem->disable_oom_killer)
@@ -132,8 +131,9 @@ static int io_max(struct cg_hier *h, const char *key, const char *field,
 
 int cg2_io(struct cg_hier *h, const struct spec_block_io *b, herr_t *err)
 {
+  /* cgroup v2 has no leaf weights; the runtime-spec lets runtimes ignore them. */
   if (b->has_leaf_weight && b->leaf_weight)
-    return herr_set(err, 0, F "blockIO.leafWeight: not supported on cgroup v2");
+    hlog_warn(F "blockIO.leafWeight: ignored (cgroup v2 has no leaf weight)");
   /* BFQ takes the blkio weight as is (10-1000); io.weight is 1-10000. */
   bool bfq = cg_file_exists(h->dir, "io.bfq.weight");
   if (b->has_weight && b->weight) {
@@ -146,8 +146,8 @@ int cg2_io(struct cg_hier *h, const struct spec_block_io *b, herr_t *err)
   for (size_t i = 0; i < b->n_weight_device; i++) {
     const struct spec_weight_device *d = &b->weight_device[i];
     if (d->has_leaf_weight && d->leaf_weight)
-      return herr_set(err, 0, F "blockIO.weightDevice[%zu].leafWeight: not supported on cgroup v2",
-                      i);
+      hlog_warn(F "blockIO.weightDevice[%zu].leafWeight: ignored (cgroup v2 has no leaf weight)",
+                i);
     if (!d->has_weight)
       continue;
     int r = bfq ? cg_writef(h->dir, "io.bfq.weight", F "blockIO.weightDevice", err,
