@@ -119,3 +119,24 @@ load cgroup_helpers
   assert_one_line_error
   assert_output --partial "the container is stopped"
 }
+
+# issue 16 item 13: as runc, --memory -1 without --memory-swap also lifts the
+# memory+swap limit (the kernel refuses a memory limit above memsw: EINVAL).
+@test "update --memory -1 after a swap limit unlimits both, as runc" {
+  id=$(cid)
+  run_sleeping "$id"
+  pid=$(init_pid "$id")
+  run hutch update --memory 128m --memory-swap 256m "$id"
+  assert_success
+  run hutch update --memory -1 "$id"
+  assert_success
+  assert_output ""
+  if cg_is_v1 memory; then
+    [ "$(cg_read memory memory.limit_in_bytes "$pid")" -gt 1099511627776 ]
+    if [ -e "$(cg_v1_mount memory)/memory.memsw.limit_in_bytes" ]; then
+      [ "$(cg_read memory memory.memsw.limit_in_bytes "$pid")" -gt 1099511627776 ]
+    fi
+  else
+    [ "$(cg_read memory memory.max "$pid")" = max ]
+  fi
+}

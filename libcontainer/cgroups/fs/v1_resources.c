@@ -41,8 +41,16 @@ static int v1_limit_and_swap(struct cg_hier *h, const struct spec_memory *mem, h
 {
   bool set_limit = mem->has_limit && mem->limit != 0;
   bool set_swap = mem->has_swap && mem->swap != 0;
+  int64_t swap = set_swap ? mem->swap : 0;
+  /* No memory limit and no swap given: no memory+swap limit either (as runc);
+   * memsw below the new limit would make the kernel refuse it (EINVAL). */
+  if (set_limit && mem->limit == -1 && !set_swap &&
+      cg_file_exists(h->dir, "memory.memsw.limit_in_bytes")) {
+    set_swap = true;
+    swap = -1;
+  }
   if (set_swap && !cg_file_exists(h->dir, "memory.memsw.limit_in_bytes")) {
-    if (mem->swap == -1)
+    if (swap == -1)
       set_swap = false;
     else
       return herr_set(err, 0,
@@ -51,7 +59,7 @@ static int v1_limit_and_swap(struct cg_hier *h, const struct spec_memory *mem, h
   }
   char lim[32], sw[32];
   snprintf(lim, sizeof(lim), "%" PRId64, set_limit ? mem->limit : 0);
-  snprintf(sw, sizeof(sw), "%" PRId64, set_swap ? mem->swap : 0);
+  snprintf(sw, sizeof(sw), "%" PRId64, swap);
   herr_t first = NULL;
   if (set_limit) {
     if (cg_write(h->dir, "memory.limit_in_bytes", lim, F "memory.limit", &first) == 0) {
