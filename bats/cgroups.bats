@@ -405,3 +405,57 @@ load cgroup_helpers
   run cat "$(cg_v2_mount)$own/cgroup.subtree_control"
   refute_output --partial pids
 }
+
+# issue 16 item 10: a cgroup frozen before `run` would freeze the init as it
+# joins, and `run` would wait for it forever: refused with one line first.
+FROZEN_DIRS=()
+extra_teardown() {
+  local d
+  for d in "${FROZEN_DIRS[@]}"; do
+    [ -e "$d/freezer.state" ] && echo THAWED >"$d/freezer.state"
+    [ -e "$d/cgroup.freeze" ] && echo 0 >"$d/cgroup.freeze"
+    rmdir "$d" 2>/dev/null || true
+  done
+}
+
+@test "a frozen cgroup is refused before the init joins it (no hang)" {
+  local name="hutch-test-$$-${BATS_TEST_NUMBER}-frozen" d fz tried=0
+  update_config ".linux.cgroupsPath = \"/$name\""
+  set_args /bin/true
+  fz=$(cg_v1_mount freezer)
+  if [ -n "$fz" ]; then
+    d=$fz/$name
+    mkdir "$d"
+    FROZEN_DIRS+=("$d")
+    echo FROZEN >"$d/freezer.state"
+    id=$(cid v1)
+    # (to a file: a frozen init would keep bats' output pipe open)
+    status=0
+    timeout -s KILL 20 "$HUTCH" --root "$ROOT" run --bundle "$BUNDLE" "$id" \
+      >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    [ ! -e "$d/freezer.state" ] || echo THAWED >"$d/freezer.state" # let a stuck init go
+    [ "$status" -ne 137 ] || fail "run hung on a frozen v1 cgroup"
+    assert_one_line_error
+    assert_output --partial "cgroup $d is frozen"
+    tried=1
+  fi
+  if [ -n "$(cg_v2_mount)" ]; then
+    d=$(cg_v2_mount)/$name
+    mkdir "$d"
+    FROZEN_DIRS+=("$d")
+    echo 1 >"$d/cgroup.freeze"
+    id=$(cid v2)
+    # (to a file: a frozen init would keep bats' output pipe open)
+    status=0
+    timeout -s KILL 20 "$HUTCH" --root "$ROOT" run --bundle "$BUNDLE" "$id" \
+      >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null || status=$?
+    output=$(cat "$BATS_TEST_TMPDIR/out")
+    [ ! -e "$d/cgroup.freeze" ] || echo 0 >"$d/cgroup.freeze" # let a stuck init go
+    [ "$status" -ne 137 ] || fail "run hung on a frozen v2 cgroup"
+    assert_one_line_error
+    assert_output --partial "cgroup $d is frozen"
+    tried=1
+  fi
+  [ "$tried" = 1 ] || skip "no freezer"
+}

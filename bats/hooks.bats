@@ -267,3 +267,20 @@ poststop"
   create_ok "$id"
   [ -f "$BUNDLE/rootfs/hook-cwd-marker" ] || fail "the hook did not run in the rootfs (cwd: $(ls "$BUNDLE"))"
 }
+
+# issue 16 item 10: no wait on a child may hang `create`: an init stopped
+# during its setup (here by a createRuntime hook) is an error, not a hang.
+@test "an init stopped during setup fails create instead of hanging it" {
+  set_args true
+  # (from the host: inside its pid namespace the init ignores SIGSTOP)
+  add_sh_hook createRuntime 'kill -STOP $(sed -n "s/.*\"pid\": *\([0-9]*\).*/\1/p")'
+  id=$(cid)
+  status=0
+  timeout -s KILL 30 "$HUTCH" --root "$ROOT" create --bundle "$BUNDLE" "$id" \
+    >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null || status=$?
+  output=$(cat "$BATS_TEST_TMPDIR/out")
+  [ "$status" -ne 137 ] || fail "create hung on a stopped init"
+  assert_failure 1
+  assert_output --partial "was stopped during setup"
+  assert_no_leftovers "$id"
+}

@@ -214,6 +214,11 @@ int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err)
   return m->driver->is_frozen ? m->driver->is_frozen(m, frozen, err) : 0;
 }
 
+int cgroup_check_thawed(struct cgroup_manager *m, bool unified, herr_t *err)
+{
+  return m->driver->check_thawed ? m->driver->check_thawed(m, unified, err) : 0;
+}
+
 int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err)
 {
   return m->driver->kill_all ? m->driver->kill_all(m, sig, err)

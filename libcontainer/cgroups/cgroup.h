@@ -144,6 +144,7 @@ struct cgroup_driver {
   int (*update)(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err);
   int (*freeze)(struct cgroup_manager *m, bool freeze, herr_t *err);
   int (*is_frozen)(struct cgroup_manager *m, bool *frozen, herr_t *err);
+  int (*check_thawed)(struct cgroup_manager *m, bool unified, herr_t *err); /* NULL: ok */
   int (*kill_all)(struct cgroup_manager *m, int sig, herr_t *err);
   int (*pids)(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
   int (*stats)(struct cgroup_manager *m, json_t **out, herr_t *err);
@@ -209,6 +210,12 @@ int cgroup_update(struct cgroup_manager *m, const struct spec_resources *r, herr
 int cgroup_freeze(struct cgroup_manager *m, bool freeze, herr_t *err);
 /* No freezer op: not frozen (a container without one cannot be paused). */
 int cgroup_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err);
+/* Refuse a frozen cgroup (v1 freezer.state not THAWED; v2 cgroup.freeze 1
+ * or "frozen 1" in cgroup.events, an ancestor's freeze included) before a
+ * process joins it: it would freeze there and never answer.  `unified`: the
+ * unified hierarchy (before clone3 places the child in it), else the v1
+ * freezer (before the init joins it). */
+int cgroup_check_thawed(struct cgroup_manager *m, bool unified, herr_t *err);
 int cgroup_kill_all(struct cgroup_manager *m, int sig, herr_t *err);
 int cgroup_pids(struct cgroup_manager *m, pid_t **pids, size_t *n, herr_t *err);
 int cgroup_stats(struct cgroup_manager *m, json_t **out, herr_t *err);

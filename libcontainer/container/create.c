@@ -172,6 +172,53 @@ static int sync_failed(struct creation *cr, const char *what, herr_t *err)
   return herr_sys(err, "%s", what);
 }
 
+/* 'T' (stopped) or 't' (traced) in /proc/PID/stat. */
+static bool is_stopped(pid_t pid)
+{
+  char path[64], buf[256];
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+  if (n <= 0)
+    return false;
+  buf[n] = '\0';
+  const char *p = strrchr(buf, ')'); /* comm may hold anything */
+  return p && p[1] == ' ' && (p[2] == 'T' || p[2] == 't');
+}
+
+/* Wait until the init says something.  A wait on a child must not hang
+ * `create` forever: while the socket is quiet, check each second that the
+ * init has not died without closing it (a forked process may hold its end),
+ * stopped, or frozen with its cgroup.  No bound on a working init (hooks
+ * may legitimately take long). */
+static int wait_init(struct creation *cr, herr_t *err)
+{
+  struct pollfd p = {.fd = cr->sync_fd, .events = POLLIN};
+  for (;;) {
+    int r = poll(&p, 1, 1000);
+    if (r != 0)
+      return 0; /* readable, closed or an error: the read says which */
+    siginfo_t si = {0};
+    if (waitid(P_PID, (id_t)cr->stage1, &si, WEXITED | WNOHANG | WNOWAIT) == 0 && si.si_pid)
+      return init_exited_error(cr, err);
+    if (is_stopped(cr->init))
+      return herr_set(err, 0, "the container init (pid %d) was stopped during setup",
+                      (int)cr->init);
+    bool frozen = false;
+    herr_t ignored = NULL;
+    if (cr->c->cgroup && cgroup_is_frozen(cr->c->cgroup, &frozen, &ignored) == 0 && frozen) {
+      /* A v1 frozen task dies of SIGKILL only once thawed: kill, then thaw
+       * (our container's own cgroup, about to be removed). */
+      kill(cr->init, SIGKILL);
+      kill(cr->stage1, SIGKILL);
+      cgroup_freeze(cr->c->cgroup, false, &ignored);
+      herr_free(&ignored);
+      return herr_set(err, 0, "the container's cgroup was frozen during setup");
+    }
+    herr_free(&ignored);
+  }
+}
+
 /* Drive the init until READY. */
 static int parent_sync(struct creation *cr, herr_t *err)
 {
@@ -186,6 +233,9 @@ static int parent_sync(struct creation *cr, herr_t *err)
   }
   if ((cr->ns.clone_flags & CLONE_NEWUSER) &&
       ns_write_id_maps(cr->stage1, c->spec, &cr->ns, err) < 0)
+    return -1;
+  /* The init joins the v1 cgroups at GO: not a frozen one (see above). */
+  if (c->cgroup && cgroup_check_thawed(c->cgroup, false, err) < 0)
     return -1;
   /* GO carries the cgroup files the init joins through (opened here). */
   int fds[SYNC_MAX_FDS];
@@ -203,6 +253,8 @@ static int parent_sync(struct creation *cr, herr_t *err)
     struct sync_msg m;
     _cleanup_free_ char *payload = NULL;
     _cleanup_close_ int rfd = -1;
+    if (wait_init(cr, err) < 0)
+      return -1;
     int r = sync_recv_fd(cr->sync_fd, &m, &payload, &rfd);
     if (r < 0)
       return sync_failed(cr, "reading from the container init", err);
@@ -398,6 +450,10 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
     cr->console_local = cv[0];
     cr->console_fd = cv[1];
   }
+  /* clone3 places the child in the unified cgroup: a frozen one would
+   * freeze it there and `create` would wait for it forever. */
+  if (c->cgroup && cgroup_check_thawed(c->cgroup, true, err) < 0)
+    return -1;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return herr_sys(err, "socketpair");

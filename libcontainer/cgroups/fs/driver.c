@@ -85,6 +85,11 @@ static int fs_freeze(struct cgroup_manager *m, bool freeze, herr_t *err)
   return cgfs_freeze(cgfs_of(m), freeze, err);
 }
 
+static int fs_check_thawed(struct cgroup_manager *m, bool unified, herr_t *err)
+{
+  return cgfs_check_thawed(cgfs_of(m), unified, err);
+}
+
 static int fs_is_frozen(struct cgroup_manager *m, bool *frozen, herr_t *err)
 {
   return cgfs_is_frozen(cgfs_of(m), frozen, err);
@@ -167,6 +172,7 @@ const struct cgroup_driver cgroup_driver_fs = {
     .update = fs_apply,
     .freeze = fs_freeze,
     .is_frozen = fs_is_frozen,
+    .check_thawed = fs_check_thawed,
     .kill_all = fs_kill_all,
     .pids = fs_pids,
     .stats = fs_stats,

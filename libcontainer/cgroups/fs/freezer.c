@@ -184,3 +184,53 @@ int cgfs_kill_all(struct cgfs *m, int sig, herr_t *err)
   }
   return ret;
 }
+
+/* Read a small cgroup file whole; 0 with *buf empty when it does not exist. */
+static int read_small(const char *dir, const char *file, char *buf, size_t len, herr_t *err)
+{
+  buf[0] = '\0';
+  _cleanup_free_ char *p = xasprintf("%s/%s", dir, file);
+  _cleanup_close_ int fd = open(p, O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return errno == ENOENT ? 0 : herr_sys(err, "open %s", p);
+  ssize_t n = read(fd, buf, len - 1);
+  if (n < 0)
+    return herr_sys(err, "read %s", p);
+  buf[n] = '\0';
+  return 0;
+}
+
+int cgfs_check_thawed(struct cgfs *m, bool unified, herr_t *err)
+{
+  char buf[128];
+  for (size_t i = 0; i < m->n_h; i++) {
+    struct cg_hier *h = &m->h[i];
+    if (h->v2 != unified || (!h->v2 && !cg_key_has(h->key, "freezer")))
+      continue;
+    if (!h->v2) {
+      if (read_small(h->dir, "freezer.state", buf, sizeof(buf), err) < 0)
+        return -1;
+      if (buf[0] && strncmp(buf, "THAWED", 6) != 0)
+        return herr_set(err, 0,
+                        "cgroup %s is frozen (freezer.state %.8s): thaw it first, the "
+                        "container's init would hang in it",
+                        h->dir, buf);
+      continue;
+    }
+    /* cgroup.freeze: frozen itself; "frozen 1" in cgroup.events: by an ancestor too. */
+    if (read_small(h->dir, "cgroup.freeze", buf, sizeof(buf), err) < 0)
+      return -1;
+    bool frozen = buf[0] == '1';
+    if (!frozen) {
+      if (read_small(h->dir, "cgroup.events", buf, sizeof(buf), err) < 0)
+        return -1;
+      frozen = strstr(buf, "frozen 1") != NULL;
+    }
+    if (frozen)
+      return herr_set(err, 0,
+                      "cgroup %s is frozen (cgroup.freeze or cgroup.events): thaw it first, the "
+                      "container's init would hang in it",
+                      h->dir);
+  }
+  return 0;
+}

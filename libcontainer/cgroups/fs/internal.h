@@ -127,6 +127,7 @@ const char *cgfs_unwritable_dir(const struct cgfs *m);
 
 int cgfs_freeze(struct cgfs *m, bool freeze, herr_t *err);
 int cgfs_is_frozen(struct cgfs *m, bool *frozen, herr_t *err);
+int cgfs_check_thawed(struct cgfs *m, bool unified, herr_t *err);
 int cgfs_kill_all(struct cgfs *m, int sig, herr_t *err);
 
 /* ---- stats.c: statistics, OOM, paths ----------------------------------- */
