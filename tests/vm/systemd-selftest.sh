@@ -31,7 +31,7 @@ trap 'rm -rf "$work"' EXIT
 cd "$repo" || exit 1
 start=$(date +%s)
 # shellcheck disable=SC2016 # expanded in the VM
-"$vm" --timeout 600 '
+"$vm" --timeout 900 '
   echo "pid1=$(cat /proc/1/comm)"
   echo "state=$(systemctl is-system-running)"
   echo "failed=$(systemctl --failed --no-legend --plain | awk "{print \$1}" | tr "\n" " ")"
