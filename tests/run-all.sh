@@ -35,12 +35,14 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
   # with its user bus and subordinate ids (docs/TESTING-V2.md).
   echo "# a pure cgroup v2 host with systemd as PID 1 (qemu VM)"
   tests/vm/systemd-selftest.sh
-  # containerd driving hutch there, cgroupfs driver (its SystemdCgroup = true,
-  # CLIENT_CONFIG=default, needs hutch's --systemd-cgroup: issue 14).  A few
-  # tests only: each takes about a minute under TCG.
-  echo "# containerd driving hutch in the systemd VM (cgroupfs)"
-  tests/vm/run-in-systemd-vm.sh --timeout 1800 "cd $repo && CLIENT_CONFIG=cgroupfs HUTCH=$repo/$build/hutch \
-    bats -f 'output and exit code of the container|memory-limit and --cpu-quota' bats/clients/containerd.bats"
+  # containerd and podman driving hutch there, with their cgroupfs drivers
+  # (their systemd drivers, CLIENT_CONFIG=default, need hutch's
+  # --systemd-cgroup: issue 14).  A few tests only: each takes 1-2 minutes
+  # under TCG.
+  echo "# containerd and podman driving hutch in the systemd VM (cgroupfs)"
+  tests/vm/run-in-systemd-vm.sh --timeout 2400 "cd $repo && CLIENT_CONFIG=cgroupfs HUTCH=$repo/$build/hutch \
+    bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit' \
+    bats/clients/containerd.bats bats/clients/podman.bats"
 fi
 
 # The tests must not have changed the host: /dev/null still root's and
