@@ -14,6 +14,7 @@
 #include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/container/lifecycle.h"
 #include "spec/base/log.h"
+#include "libcontainer/process/stdio_relay.h"
 #include "libcontainer/process/tty_relay.h"
 #include "libcontainer/utils/fileio.h"
 
@@ -54,6 +55,10 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
   int master = -1; /* process.terminal without --console-socket: relayed here */
   if (o.foreground && !o.console_socket)
     o.console_master = &master;
+  struct stdio_relay relay; /* without a terminal: the fds the user could not reopen */
+  stdio_relay_init(&relay);
+  if (o.foreground)
+    o.stdio_relay = &relay;
 
   /* Block every signal until the forwarding loop reads them from a signalfd
    * (the init unblocks them for itself). */
@@ -64,9 +69,12 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
 
   herr_t err = NULL;
   struct container *c = NULL;
-  if (container_create(&o, &c, &err) < 0)
+  if (container_create(&o, &c, &err) < 0) {
+    stdio_relay_finish(&relay);
     return cmd_fail(ctx, &err, "run %s", o.id);
-  if (container_start(c, &err) < 0) {
+  }
+  if (container_start(c, &err) < 0 || stdio_relay_start(&relay, &err) < 0) {
+    stdio_relay_finish(&relay);
     herr_t e2 = NULL;
     if (container_delete(c, true, &e2) < 0) {
       hlog_warn("run %s: cleaning up: %s", o.id, e2->msg);
@@ -97,11 +105,13 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
     int sfd = signalfd(-1, &all, SFD_CLOEXEC);
     if (sfd < 0) {
       herr_sys(&err, "signalfd");
+      stdio_relay_finish(&relay);
       container_free(c);
       return cmd_fail(ctx, &err, "run %s", o.id);
     }
     status = wait_forwarding(sfd, init);
     close(sfd);
+    stdio_relay_finish(&relay);
   }
   if (status == 128 + SIGKILL && c->cgroup && cgroup_oom_kills(c->cgroup) > 0)
     hlog_warn("run %s: the container was killed by the OOM killer: its memory limit is too low",

@@ -25,6 +25,7 @@
 #include "spec/base/log.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/container/state.h"
+#include "libcontainer/process/stdio_relay.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/utils/fileio.h"
 #include "libcontainer/utils/rootless.h"
@@ -71,6 +72,19 @@ static pid_t clone_init(struct creation *cr)
     /* The kernel refused the cgroup placement: retry and place it afterwards. */
   }
   return (pid_t)syscall(SYS_clone, flags | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* The foreground relay for the process's user, as the host sees it. */
+static int prepare_stdio_relay(struct stdio_relay *r, const struct spec *s, herr_t *err)
+{
+  const struct spec_user *u = &s->process.user;
+  uint32_t groups[64];
+  size_t n = 0;
+  for (size_t i = 0; i < u->n_additional_gids && n < 64; i++)
+    groups[n++] = stdio_relay_host_id(s, true, u->additional_gids[i]);
+  uint32_t uid = stdio_relay_host_id(s, false, u->uid);
+  uint32_t owner = uid != STDIO_ID_UNKNOWN ? uid : stdio_relay_host_id(s, false, 0);
+  return stdio_relay_prepare(r, uid, stdio_relay_host_id(s, true, u->gid), groups, n, owner, err);
 }
 
 static void kill_and_reap(struct creation *cr)
@@ -460,6 +474,8 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   cr->sync_fd = sv[0];
   prctl(PR_SET_CHILD_SUBREAPER, 1);
 
+  if (o->stdio_relay && !s->process.terminal && prepare_stdio_relay(o->stdio_relay, s, err) < 0)
+    return -1;
   struct init_config ic = {
       .spec = s,
       .id = o->id,
@@ -480,6 +496,8 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
       .start_over_sync = o->start_in_process,
       .go_late = go_late,
       .maps_by_unprivileged = cr->ns.new_ns[SPEC_NS_USER] && geteuid() != 0,
+      .stdio = o->stdio_relay ? o->stdio_relay->child : NULL,
+      .stdio_given = !o->foreground,
   };
   fflush(stdout);
   fflush(stderr);

@@ -21,6 +21,7 @@
 #include "libcontainer/process/exec_internal.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/container/state.h"
+#include "libcontainer/process/stdio_relay.h"
 #include "libcontainer/process/tty_relay.h"
 #include "libcontainer/utils/fileio.h"
 #include "libcontainer/validate/validate.h"
@@ -55,6 +56,7 @@ struct exec_run {
   size_t n_v1_dirs;
   const char *unified;
   struct spec view;
+  struct stdio_relay relay; /* foreground without a terminal (stdio_relay.h) */
 };
 
 static int check_status(struct exec_run *r, herr_t *err)
@@ -460,6 +462,7 @@ static int wait_forwarding(pid_t pid, const sigset_t *all, int *status, herr_t *
 
 static void run_cleanup(struct exec_run *r)
 {
+  stdio_relay_finish(&r->relay);
   int fds[] = {r->pidfd, r->sync_fd, r->child_fd, r->console_fd, r->master, r->own_pidns};
   for (size_t i = 0; i < sizeof(fds) / sizeof(fds[0]); i++)
     if (fds[i] >= 0)
@@ -471,6 +474,24 @@ static void run_cleanup(struct exec_run *r)
   for (size_t i = 0; i < r->n_v1_dirs; i++)
     free(r->v1_dirs[i]);
   free(r->v1_dirs);
+}
+
+/* The foreground relay for the exec'd process's user, as the host sees it
+ * (a user or group given by name is resolved in the container later: not
+ * known here). */
+static int prepare_stdio_relay(struct exec_run *r, herr_t *err)
+{
+  const struct spec *s = r->c->spec;
+  const struct spec_user *u = &r->x->p->user;
+  uint32_t groups[64];
+  size_t n = 0;
+  for (size_t i = 0; i < u->n_additional_gids && n < 64; i++)
+    groups[n++] = stdio_relay_host_id(s, true, u->additional_gids[i]);
+  uint32_t uid = r->x->user_name ? STDIO_ID_UNKNOWN : stdio_relay_host_id(s, false, u->uid);
+  uint32_t gid =
+      r->x->user_name || r->x->group_name ? STDIO_ID_UNKNOWN : stdio_relay_host_id(s, true, u->gid);
+  uint32_t owner = uid != STDIO_ID_UNKNOWN ? uid : stdio_relay_host_id(s, false, 0);
+  return stdio_relay_prepare(&r->relay, uid, gid, groups, n, owner, err);
 }
 
 static void reap(pid_t pid)
@@ -507,6 +528,12 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
   ch.n_cg_dirs = r->defer_cgroup ? 0 : r->n_cg_dirs;
   ch.seccomp = r->seccomp;
   ch.seccomp_notify = r->seccomp && seccomp_uses_notify(&r->c->spec->linux_.seccomp);
+
+  if (!o->detach && !r->x->p->terminal) {
+    if (prepare_stdio_relay(r, err) < 0)
+      return -1;
+    ch.stdio = r->relay.child;
+  }
 
   /* Signals wait in a signalfd from now on; the child unblocks them. */
   sigset_t all;
@@ -549,13 +576,20 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
   }
   if (o->detach)
     return 0;
+  if (stdio_relay_start(&r->relay, err) < 0) {
+    kill(r->pid, SIGKILL);
+    reap(r->pid);
+    return -1;
+  }
   if (r->master >= 0) {
     int master = steal_fd(&r->master);
     int ret = tty_relay_run(master, r->pid, exit_status, err);
     close(master);
     return ret;
   }
-  return wait_forwarding(r->pid, &all, exit_status, err);
+  int ret = wait_forwarding(r->pid, &all, exit_status, err);
+  stdio_relay_finish(&r->relay);
+  return ret;
 }
 
 int container_exec(struct container *c, const struct exec_opts *o, struct exec_process *x,
@@ -571,6 +605,7 @@ int container_exec(struct container *c, const struct exec_opts *o, struct exec_p
                        .master = -1,
                        .own_pidns = -1,
                        .pid = -1};
+  stdio_relay_init(&r.relay);
   *exit_status = 0;
   int ret = do_exec(&r, exit_status, err);
   run_cleanup(&r);

@@ -35,6 +35,10 @@ struct create_opts {
   /* `run` in the foreground: when process.terminal is set and there is no
    * console socket, the pty master is received here (else left alone). */
   int *console_master;
+  /* `run` in the foreground: without process.terminal, the caller's fds the
+   * process could not reopen are relayed through pipes set up here
+   * (stdio_relay.h); the caller starts and finishes the relay. */
+  struct stdio_relay *stdio_relay;
 };
 
 /* Create the container: state dir, cgroup, the init (blocked on exec.fifo

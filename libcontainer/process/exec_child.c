@@ -20,6 +20,7 @@
 #include "spec/base/log.h"
 #include "libcontainer/process/namespaces.h"
 #include "libcontainer/process/process.h"
+#include "libcontainer/process/stdio_relay.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/utils/fileio.h"
 
@@ -271,6 +272,10 @@ void exec_child_main(struct exec_child *ch)
   const struct spec_process *p = &ch->view->process;
 
   reset_signals();
+  if (stdio_relay_child_fds(ch->stdio) < 0) {
+    herr_sys(&err, "stdio relay: dup the pipes onto 0, 1, 2");
+    fail(ch, &err);
+  }
   if (p->exec_cpu_affinity_initial &&
       security_set_cpu_affinity(0, p->exec_cpu_affinity_initial, "process.execCPUAffinity.initial",
                                 &err) < 0)
@@ -313,6 +318,8 @@ void exec_child_main(struct exec_child *ch)
       .listen_fds = 0,
       .seccomp = ch->seccomp,
       .seccomp_loaded = seccomp_loaded,
+      .stdio_given = ch->o->detach,
+      .stdio = ch->stdio,
   };
   process_exec(&ic, exe, NULL, &err);
   fail(ch, &err);

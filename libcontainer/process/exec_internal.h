@@ -52,6 +52,7 @@ struct exec_child {
   bool pty_to_parent;                /* terminal without a console socket: master to the runtime */
   const struct seccomp_bpf *seccomp; /* compiled by the runtime, NULL when none */
   bool seccomp_notify;               /* it has SCMP_ACT_NOTIFY rules */
+  const int *stdio;                  /* NULL, or the stdio relay's ends for 0, 1, 2 (-1: keep) */
 };
 
 /* Runs in the forked child; never returns. */

@@ -28,6 +28,7 @@
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/hooks.h"
 #include "libcontainer/process/process.h"
+#include "libcontainer/process/stdio_relay.h"
 #include "libcontainer/rootfs/rootfs.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/process/sync.h"
@@ -206,6 +207,10 @@ void init_main(struct init_config *cfg)
   struct ns_plan *ns = cfg->ns;
 
   close(cfg->parent_fd);
+  if (stdio_relay_child_fds(cfg->stdio) < 0) {
+    herr_sys(&err, "stdio relay: dup the pipes onto 0, 1, 2");
+    fail(cfg, &err);
+  }
   /* Before anything of the container can see us (CVE-2019-5736). */
   if (!cfg->maps_by_unprivileged && security_make_undumpable(&err) < 0)
     fail(cfg, &err);

@@ -42,6 +42,13 @@ struct init_config {
    * the maps are written (nothing of the container runs before that). */
   bool maps_by_unprivileged;
   bool got_go; /* internal */
+  /* stdio: NULL, or the process's ends of the foreground stdio relay, put
+   * onto 0, 1, 2 first (-1 entries: the caller's fd stays). */
+  const int *stdio;
+  /* The caller handed its stdio to the container (create, run -d, exec -d):
+   * its pipes, FIFOs and sockets go to the process's user, as runc.  In the
+   * foreground the caller's fds are never chowned (stdio_relay.h). */
+  bool stdio_given;
 };
 
 /* Runs in the cloned child; never returns. */

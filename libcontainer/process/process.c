@@ -158,23 +158,36 @@ static int switch_user(const struct spec_user *u, herr_t *err)
   return 0;
 }
 
-/* Give the stdio the process inherits (its pty, the caller's pipes) to the
- * user it runs as, so it can reopen /dev/stdout or /dev/pts/N, as runc does.
- * Regular files and other devices (/dev/null) are left alone, as is anything
- * the kernel will not let us chown (unmapped owner, read-only /dev). */
-static int fix_stdio_owner(const struct spec_user *u, herr_t *err)
+/* Give the user it runs as what was given to the process, so that it can
+ * reopen /dev/stdout or /dev/pts/N:
+ *  - process.terminal: the pty hutch allocated; only its uid changes, the
+ *    group stays devpts' (gid=5, tty), as runc gives uid:5;
+ *  - the caller handed its stdio over (create, run -d, exec -d): its pipes,
+ *    FIFOs and sockets, uid only, as runc; never a terminal of the caller
+ *    (stricter than runc: a terminal left to the user outlives the
+ *    container), never regular files or other devices;
+ *  - in the foreground only the stdio relay's pipes (hutch's own, made for
+ *    the caller's fds the user could not reopen, stdio_relay.h): the
+ *    caller's fds stay the caller's.
+ * Anything the kernel will not let us chown (unmapped owner, read-only
+ * /dev) is left alone. */
+static int fix_stdio_owner(const struct init_config *cfg, herr_t *err)
 {
+  const struct spec_process *p = &cfg->spec->process;
+  if (!p->terminal && !cfg->stdio_given && !cfg->stdio)
+    return 0;
   for (int fd = 0; fd <= 2; fd++) {
     struct stat st;
-    if (fstat(fd, &st) < 0)
+    if (fstat(fd, &st) < 0 || st.st_uid == p->user.uid)
       continue;
     bool tty = S_ISCHR(st.st_mode) && isatty(fd);
-    if (!tty && !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode))
+    if (p->terminal        ? !tty
+        : cfg->stdio_given ? !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)
+                           : !cfg->stdio || cfg->stdio[fd] < 0)
       continue;
-    if (st.st_uid == u->uid && st.st_gid == u->gid)
-      continue;
-    if (fchown(fd, u->uid, u->gid) < 0 && errno != EINVAL && errno != EPERM && errno != EROFS)
-      return herr_sys(err, "chown stdio fd %d to %u:%u", fd, u->uid, u->gid);
+    if (fchown(fd, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM &&
+        errno != EROFS)
+      return herr_sys(err, "chown stdio fd %d to uid %u", fd, p->user.uid);
   }
   return 0;
 }
@@ -255,7 +268,7 @@ int process_exec(const struct init_config *cfg, const char *exe, const char *sta
   if (s->has_linux && s->linux_.has_memory_policy &&
       mempolicy_apply(&s->linux_.memory_policy, err) < 0)
     return -1;
-  if (fix_stdio_owner(&p->user, err) < 0)
+  if (fix_stdio_owner(cfg, err) < 0)
     return -1;
   if (switch_user(&p->user, err) < 0)
     return -1;

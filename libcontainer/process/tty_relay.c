@@ -55,11 +55,7 @@ static void buf_consume(struct buf *b, size_t n)
     b->off = 0;
 }
 
-/* A non-blocking fd for the caller's fd without touching the caller's open
- * file description: ttys and pipes are reopened; regular files need no
- * O_NONBLOCK; anything else (a socket) gets it on the shared description and
- * it is put back at the end. */
-static int own_fd(int fd, int *restore)
+int tty_relay_own_fd(int fd, int *restore)
 {
   *restore = -1;
   struct stat st;
@@ -244,8 +240,8 @@ int tty_relay_run(int master_fd, pid_t child, int *exit_status, herr_t *err)
   r->master = master_fd;
   r->child = child;
   r->tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
-  r->in = own_fd(STDIN_FILENO, &r->in_restore);
-  r->out = own_fd(STDOUT_FILENO, &r->out_restore);
+  r->in = tty_relay_own_fd(STDIN_FILENO, &r->in_restore);
+  r->out = tty_relay_own_fd(STDOUT_FILENO, &r->out_restore);
   r->in_eof = r->in < 0;
   r->out_broken = r->out < 0;
   sigset_t all, old;

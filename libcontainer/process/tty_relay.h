@@ -40,4 +40,10 @@
 
 int tty_relay_run(int master_fd, pid_t child, int *exit_status, herr_t *err);
 
+/* A non-blocking fd for the caller's fd without touching the caller's open
+ * file description: ttys and pipes are reopened; regular files need no
+ * O_NONBLOCK; anything else (a socket) gets it on the shared description and
+ * *restore is set to the flags to put back at the end (else -1). */
+int tty_relay_own_fd(int fd, int *restore);
+
 #endif
