@@ -76,7 +76,10 @@ int stdio_relay_prepare(struct stdio_relay *r, uint32_t uid, uint32_t gid, const
     /* fd 0: the process reads p[0]; 1, 2: it writes p[1]. */
     r->child[fd] = fd == 0 ? p[0] : p[1];
     r->ours[fd] = fd == 0 ? p[1] : p[0];
-    if (owner != STDIO_ID_UNKNOWN && fchown(r->child[fd], owner, (gid_t)-1) < 0)
+    /* Rootless, we may not: the pipe stays ours, which is the container's
+     * root, and the process's setup gives it to the user. */
+    if (owner != STDIO_ID_UNKNOWN && fchown(r->child[fd], owner, (gid_t)-1) < 0 &&
+        errno != EPERM && errno != EINVAL)
       return herr_sys(err, "stdio relay: give the pipe for fd %d to uid %u", fd, owner);
     if (fcntl(r->ours[fd], F_SETFL, O_NONBLOCK) < 0)
       return herr_sys(err, "stdio relay: pipe for fd %d", fd);
