@@ -541,8 +541,10 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
   if (!o->detach)
     sigprocmask(SIG_BLOCK, &all, NULL);
   /* Inherited by the child: no process of the container may open our
-   * /proc/<pid>/exe or mem while we are hutch (CVE-2019-5736). */
-  if (security_make_undumpable(err) < 0 || join_pidns(r, &ch, err) < 0)
+   * /proc/<pid>/exe or mem while we are hutch (CVE-2019-5736).  The relay's
+   * copier before the pid namespace (its fork would be born there). */
+  if (security_make_undumpable(err) < 0 || stdio_relay_start(&r->relay, err) < 0 ||
+      join_pidns(r, &ch, err) < 0)
     return -1;
   r->pid = spawn(r, &ch);
   if (r->pid < 0)
@@ -551,6 +553,7 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
     return herr_sys(err, "return to hutch's pid namespace");
   close(r->child_fd);
   r->child_fd = -1;
+  stdio_relay_close_child(&r->relay);
   if (r->console_fd >= 0) {
     close(r->console_fd);
     r->console_fd = -1;
@@ -576,11 +579,6 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
   }
   if (o->detach)
     return 0;
-  if (stdio_relay_start(&r->relay, err) < 0) {
-    kill(r->pid, SIGKILL);
-    reap(r->pid);
-    return -1;
-  }
   if (r->master >= 0) {
     int master = steal_fd(&r->master);
     int ret = tty_relay_run(master, r->pid, exit_status, err);

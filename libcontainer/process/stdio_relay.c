@@ -5,9 +5,13 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "libcontainer/process/process.h"
 #include "libcontainer/process/tty_relay.h"
 
 #define RELAY_BUF (64 * 1024)
@@ -18,7 +22,7 @@ void stdio_relay_init(struct stdio_relay *r)
   for (int i = 0; i < 3; i++)
     r->child[i] = r->ours[i] = r->caller[i] = r->restore[i] = -1;
   r->stop[0] = r->stop[1] = -1;
-  r->started = false;
+  r->copier = -1;
 }
 
 bool stdio_relay_needs(const struct stat *st, int fd, uint32_t uid, uint32_t gid,
@@ -78,8 +82,8 @@ int stdio_relay_prepare(struct stdio_relay *r, uint32_t uid, uint32_t gid, const
     r->ours[fd] = fd == 0 ? p[1] : p[0];
     /* Rootless, we may not: the pipe stays ours, which is the container's
      * root, and the process's setup gives it to the user. */
-    if (owner != STDIO_ID_UNKNOWN && fchown(r->child[fd], owner, (gid_t)-1) < 0 &&
-        errno != EPERM && errno != EINVAL)
+    if (owner != STDIO_ID_UNKNOWN && fchown(r->child[fd], owner, (gid_t)-1) < 0 && errno != EPERM &&
+        errno != EINVAL)
       return herr_sys(err, "stdio relay: give the pipe for fd %d to uid %u", fd, owner);
     if (fcntl(r->ours[fd], F_SETFL, O_NONBLOCK) < 0)
       return herr_sys(err, "stdio relay: pipe for fd %d", fd);
@@ -139,9 +143,8 @@ static bool stream_write(struct stream *s)
   return n < 0 && (errno == EAGAIN || errno == EINTR);
 }
 
-static void *relay_thread(void *arg)
+static void relay_loop(struct stdio_relay *r)
 {
-  struct stdio_relay *r = arg;
   struct stream s[3];
   for (int i = 0; i < 3; i++) {
     s[i] = (struct stream){.from = i == 0 ? r->caller[0] : r->ours[i],
@@ -219,33 +222,60 @@ static void *relay_thread(void *arg)
       s[0].to = -1;
     }
   }
-  for (int i = 0; i < 3; i++)
-    free(s[i].data);
-  return NULL;
 }
 
 int stdio_relay_start(struct stdio_relay *r, herr_t *err)
 {
-  for (int i = 0; i < 3; i++)
-    close_fd(&r->child[i]);
   if (!stdio_relay_active(r))
     return 0;
-  int e = pthread_create(&r->thread, NULL, relay_thread, r);
-  if (e)
-    return herr_errno(err, e, "stdio relay: start the thread");
-  r->started = true;
-  return 0;
+  pid_t parent = getpid();
+  r->copier = fork();
+  if (r->copier < 0)
+    return herr_sys(err, "stdio relay: fork");
+  if (r->copier > 0) {
+    /* The copier has them: the process must see EOF once it closes pipe 0. */
+    for (int i = 0; i < 3; i++) {
+      close_fd(&r->ours[i]);
+      close_fd(&r->caller[i]);
+    }
+    close_fd(&r->stop[0]);
+    return 0;
+  }
+  /* The copier: only its own fds (an inherited end of a sync socket or of
+   * the process's pipes would keep them from ever reaching EOF). */
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent)
+    _exit(0);
+  int keep[10], n = 0;
+  for (int i = 0; i < 3; i++) {
+    close_fd(&r->child[i]);
+    keep[n++] = r->ours[i];
+    keep[n++] = r->caller[i];
+  }
+  close_fd(&r->stop[1]);
+  keep[n++] = r->stop[0];
+  close_fds_except(3, keep, (size_t)n);
+  relay_loop(r);
+  for (int i = 0; i < 3; i++)
+    if (r->caller[i] >= 0 && r->restore[i] >= 0)
+      fcntl(r->caller[i], F_SETFL, r->restore[i]);
+  _exit(0);
+}
+
+void stdio_relay_close_child(struct stdio_relay *r)
+{
+  for (int i = 0; i < 3; i++)
+    close_fd(&r->child[i]);
 }
 
 void stdio_relay_finish(struct stdio_relay *r)
 {
-  if (r->started) {
-    char c = 1;
-    if (write(r->stop[1], &c, 1) < 0) {
-      /* cannot happen (an empty pipe of ours); the thread then waits for EOF */
-    }
-    pthread_join(r->thread, NULL);
-    r->started = false;
+  stdio_relay_close_child(r);
+  if (r->copier > 0) {
+    close_fd(&r->stop[1]); /* the copier drains and exits */
+    while (waitpid(r->copier, NULL, 0) < 0 && errno == EINTR)
+      ;
+    r->copier = -1;
   }
   for (int i = 0; i < 3; i++) {
     close_fd(&r->child[i]);

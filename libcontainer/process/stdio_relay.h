@@ -10,7 +10,7 @@
  * own, gives that pipe to the process's user and copies between it and the
  * caller's fd, as runc does (runc relays every foreground fd; hutch only
  * those that need it, so a root process or /dev/null costs nothing: no
- * pipe, no thread).
+ * pipe, no extra process).
  *
  * Decision (stdio_relay_needs): regular files, FIFOs and terminals are
  * relayed when the process's uid/gid (as the host sees them) gets no read
@@ -18,9 +18,11 @@
  * cannot be reopened at all) and other devices (/dev/null) are passed as
  * they are.
  *
- * The copying runs in a thread of the waiting hutch (all signals blocked
- * there: the caller blocks them before starting it), event driven with
- * bounded buffers: caller's stdin -> pipe 0 (EOF closes it; a process that
+ * The copying runs in a process forked from hutch (not a thread: `exec`
+ * joins the container's pid namespace, and a rootless one its user
+ * namespace, which a multithreaded process cannot), holding only its own
+ * fds, with hutch's blocked signals and a parent-death SIGKILL; event driven
+ * with bounded buffers: caller's stdin -> pipe 0 (EOF closes it; a process that
  * closed its stdin stops the reading), pipes 1, 2 -> caller's stdout,
  * stderr (a caller's fd that is gone closes the pipe: the process gets
  * EPIPE as it would have).  After the process exits, the output still
@@ -31,13 +33,13 @@
  *   struct stdio_relay r;
  *   stdio_relay_init(&r);
  *   stdio_relay_prepare(&r, host_uid, host_gid, ...);   // before the fork
+ *   stdio_relay_start(&r, err);   // the copier; before or after the fork
  *   child: stdio_relay_child_fds(r.child) -> dup2 onto 0, 1, 2
- *   parent: stdio_relay_start(&r, err); ... wait for the process ...
- *   stdio_relay_finish(&r);       // drains, joins, closes (also on failure) */
+ *   parent: stdio_relay_close_child(&r); ... wait for the process ...
+ *   stdio_relay_finish(&r);       // drains, reaps, closes (also on failure) */
 #ifndef HUTCH_STDIO_RELAY_H
 #define HUTCH_STDIO_RELAY_H
 
-#include <pthread.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -54,9 +56,8 @@ struct stdio_relay {
   int ours[3];   /* hutch's ends (non-blocking), -1 */
   int caller[3]; /* non-blocking descriptions of the caller's fds, -1 */
   int restore[3];
-  int stop[2]; /* the waiter tells the thread the process exited */
-  pthread_t thread;
-  bool started;
+  int stop[2];  /* the waiter tells the copier the process exited */
+  pid_t copier; /* the relay process, or -1 */
 };
 
 void stdio_relay_init(struct stdio_relay *r);
@@ -80,8 +81,10 @@ int stdio_relay_prepare(struct stdio_relay *r, uint32_t uid, uint32_t gid, const
 bool stdio_relay_active(const struct stdio_relay *r);
 /* In the process: its ends onto 0, 1, 2 (child may be NULL: nothing). */
 int stdio_relay_child_fds(const int *child);
-/* In hutch after the fork: close the process's ends, start copying. */
+/* Fork the copier (nothing when inactive).  Signals must be blocked. */
 int stdio_relay_start(struct stdio_relay *r, herr_t *err);
+/* In hutch once the process has its ends: close ours of them. */
+void stdio_relay_close_child(struct stdio_relay *r);
 /* The process has exited: copy what is left, stop, close everything. */
 void stdio_relay_finish(struct stdio_relay *r);
 

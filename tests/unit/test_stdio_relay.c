@@ -1,6 +1,6 @@
 /* The foreground stdio relay: which of the caller's fds need it, the host
  * ids it decides with, and the copying itself (a forked writer and reader
- * through the relay's pipes). */
+ * through the relay's pipes and copier). */
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
@@ -103,6 +103,7 @@ static void test_copy(void)
   close(saved0);
   close(saved1);
   CHECK(stdio_relay_start(&r, &err) == 0);
+  stdio_relay_close_child(&r);
   int st = -1;
   waitpid(pid, &st, 0);
   stdio_relay_finish(&r);
