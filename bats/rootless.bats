@@ -36,8 +36,14 @@ rl_kill_all() {
 
 teardown_file() {
   [ -n "${RL_USER:-}" ] || return 0
-  rl_kill_all
-  userdel "$RL_USER" 2>/dev/null || true
+  # userdel refuses while a process of the user is still exiting: retry.
+  local i
+  for i in $(seq 20); do
+    rl_kill_all
+    userdel "$RL_USER" 2>/dev/null && break
+    sleep 0.2
+  done
+  id "$RL_USER" >/dev/null 2>&1 && userdel -f "$RL_USER" 2>/dev/null
   # userdel drops the user's /etc/subuid and /etc/subgid lines; make sure.
   sed -i "/^$RL_USER:/d" /etc/subuid /etc/subgid 2>/dev/null || true
   rm -rf "${RL_HOME:?}"
