@@ -178,7 +178,7 @@ static int sync_failed(struct creation *cr, const char *what, herr_t *err)
     struct sync_msg m;
     _cleanup_free_ char *payload = NULL;
     if ((p.revents & POLLIN) && sync_recv(cr->sync_fd, &m, &payload) > 0 && m.type == SYNC_ERROR)
-      return herr_from_parts(err, m.errnum, payload && *payload ? payload : "unknown error");
+      return sync_error(&m, payload, err);
     if (p.revents & POLLHUP)
       return init_exited_error(cr, err);
   }
@@ -306,7 +306,7 @@ static int parent_sync(struct creation *cr, herr_t *err)
     case SYNC_READY:
       return 0;
     case SYNC_ERROR:
-      return herr_from_parts(err, m.errnum, payload ? payload : "unknown error");
+      return sync_error(&m, payload, err);
     default:
       return herr_set(err, EPROTO, "unexpected message %u from the container init", m.type);
     }

@@ -19,6 +19,7 @@
 #include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_internal.h"
+#include "libcontainer/process/sync.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/container/state.h"
 #include "libcontainer/process/stdio_relay.h"
@@ -352,8 +353,7 @@ static int send_to_listener(struct exec_run *r, int fd, herr_t *err)
   _cleanup_free_ char *state = container_state_json(r->c);
   if (seccomp_send_to_listener(&r->c->spec->linux_.seccomp, fd, state, err) < 0)
     return -1;
-  struct exec_msg ack = {.type = EXEC_MSG_SECCOMP_ACK};
-  if (send(r->sync_fd, &ack, sizeof(ack), MSG_NOSIGNAL) != (ssize_t)sizeof(ack))
+  if (sync_send(r->sync_fd, SYNC_SECCOMP_ACK, 0, 0, NULL) < 0)
     return herr_sys(err, "seccomp: resume the exec child");
   return 0;
 }
@@ -362,46 +362,25 @@ static int send_to_listener(struct exec_run *r, int fd, herr_t *err)
 static int wait_exec(struct exec_run *r, herr_t *err)
 {
   for (;;) {
-    char buf[EXEC_MSG_MAX + 1];
-    union {
-      char b[CMSG_SPACE(sizeof(int))];
-      struct cmsghdr align;
-    } ctl;
-    struct iovec iov = {.iov_base = buf, .iov_len = EXEC_MSG_MAX};
-    struct msghdr mh = {
-        .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.b, .msg_controllen = sizeof(ctl.b)};
-    ssize_t n = recvmsg(r->sync_fd, &mh, MSG_CMSG_CLOEXEC);
-    if (n < 0 && errno == EINTR)
-      continue;
+    struct sync_msg m;
+    _cleanup_free_ char *payload = NULL;
+    _cleanup_close_ int fd = -1;
+    int n = sync_recv_fd(r->sync_fd, &m, &payload, &fd);
     if (n < 0)
       return herr_sys(err, "reading from the exec child");
     if (n == 0)
       return 0;
-    int fd = -1;
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-      memcpy(&fd, CMSG_DATA(c), sizeof(int));
-    struct exec_msg m = {0};
-    if ((size_t)n >= sizeof(m))
-      memcpy(&m, buf, sizeof(m));
-    if (m.type == EXEC_MSG_PTY && fd >= 0 && r->master < 0) {
-      r->master = fd;
+    if (m.type == SYNC_PTY && fd >= 0 && r->master < 0) {
+      r->master = steal_fd(&fd);
       continue;
     }
-    if (m.type == EXEC_MSG_SECCOMP && fd >= 0) {
-      int ret = send_to_listener(r, fd, err);
-      close(fd);
-      if (ret < 0)
+    if (m.type == SYNC_SECCOMP && fd >= 0) {
+      if (send_to_listener(r, fd, err) < 0)
         return -1;
       continue;
     }
-    if (fd >= 0)
-      close(fd);
-    if (m.type == EXEC_MSG_ERROR) {
-      buf[n] = '\0';
-      return herr_from_parts(err, m.errnum,
-                             (size_t)n > sizeof(m) ? buf + sizeof(m) : "unknown error");
-    }
+    if (m.type == SYNC_ERROR)
+      return sync_error(&m, payload, err);
     return herr_set(err, EPROTO, "unexpected message %u from the exec child", m.type);
   }
 }

@@ -92,7 +92,7 @@ static int start_over_sync(struct container *c, herr_t *err)
   if (r < 0)
     return herr_sys(err, "reading from the container init");
   if (m.type == SYNC_ERROR)
-    return herr_from_parts(err, m.errnum, payload && *payload ? payload : "unknown error");
+    return sync_error(&m, payload, err);
   return herr_set(err, EPROTO, "unexpected message %u from the container init", m.type);
 }
 

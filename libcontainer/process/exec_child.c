@@ -21,6 +21,7 @@
 #include "libcontainer/process/namespaces.h"
 #include "libcontainer/process/process.h"
 #include "libcontainer/process/stdio_relay.h"
+#include "libcontainer/process/sync.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/utils/fileio.h"
 
@@ -28,39 +29,9 @@
 #define TIOCGPTPEER _IO('T', 0x41)
 #endif
 
-static int send_msg(int fd, enum exec_msg_type type, int errnum, const char *text, int pass_fd)
-{
-  struct exec_msg m = {.type = type, .errnum = errnum};
-  size_t tlen = text ? strlen(text) : 0;
-  if (tlen > EXEC_MSG_MAX - sizeof(m))
-    tlen = EXEC_MSG_MAX - sizeof(m);
-  struct iovec iov[2] = {{&m, sizeof(m)}, {(void *)text, tlen}};
-  union {
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct cmsghdr align;
-  } ctl;
-  struct msghdr mh = {.msg_iov = iov, .msg_iovlen = tlen ? 2 : 1};
-  if (pass_fd >= 0) {
-    memset(&ctl, 0, sizeof(ctl));
-    mh.msg_control = ctl.buf;
-    mh.msg_controllen = sizeof(ctl.buf);
-    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
-  }
-  ssize_t n;
-  do
-    n = sendmsg(fd, &mh, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  return n < 0 ? -1 : 0;
-}
-
 __attribute__((noreturn)) static void fail(struct exec_child *ch, herr_t *err)
 {
-  const char *msg = (err && *err) ? (*err)->msg : "unknown error";
-  send_msg(ch->sync_fd, EXEC_MSG_ERROR, (err && *err) ? (*err)->errnum : 0, msg, -1);
+  sync_send_error(ch->sync_fd, err);
   _exit(1);
 }
 
@@ -223,7 +194,7 @@ static int setup_pty(struct exec_child *ch, herr_t *err)
       return herr_wrap(err, "--console-socket");
     close(ch->console_fd);
     ch->console_fd = -1;
-  } else if (send_msg(ch->sync_fd, EXEC_MSG_PTY, 0, NULL, master) < 0) {
+  } else if (sync_send_fd(ch->sync_fd, SYNC_PTY, master) < 0) {
     return herr_sys(err, "terminal: send the pty master to hutch");
   }
   /* The user owns its terminal, as after login (not fatal: an unmapped uid). */
@@ -252,16 +223,11 @@ static int load_notify_seccomp(struct exec_child *ch, herr_t *err)
     return -1;
   if (notify_fd < 0)
     return 0;
-  int r = send_msg(ch->sync_fd, EXEC_MSG_SECCOMP, 0, NULL, notify_fd);
+  int r = sync_send_fd(ch->sync_fd, SYNC_SECCOMP, notify_fd);
   close(notify_fd);
   if (r < 0)
     return herr_sys(err, "seccomp: send the notify fd to hutch");
-  struct exec_msg m;
-  ssize_t n;
-  do
-    n = recv(ch->sync_fd, &m, sizeof(m), 0);
-  while (n < 0 && errno == EINTR);
-  if (n != (ssize_t)sizeof(m) || m.type != EXEC_MSG_SECCOMP_ACK)
+  if (sync_expect(ch->sync_fd, SYNC_SECCOMP_ACK, NULL, "seccomp listener", err) < 0)
     _exit(1); /* the runtime failed and reports it */
   return 0;
 }

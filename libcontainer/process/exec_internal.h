@@ -12,22 +12,10 @@
 struct cgroup_manager;
 struct seccomp_bpf;
 
-/* Child -> runtime over the SOCK_SEQPACKET socketpair: one message per
- * packet, this header then the payload.  EOF (the child's end is
+/* The child talks to the runtime over a SOCK_SEQPACKET socketpair in the
+ * one protocol of sync.h: SYNC_PTY (the pty master), SYNC_SECCOMP (the
+ * notify fd) / SYNC_SECCOMP_ACK, SYNC_ERROR.  EOF (the child's end is
  * close-on-exec) means the execve succeeded. */
-enum exec_msg_type {
-  EXEC_MSG_ERROR = 1,   /* payload: the error message; errnum set */
-  EXEC_MSG_PTY,         /* SCM_RIGHTS: the pty master (foreground -t without a console socket) */
-  EXEC_MSG_SECCOMP,     /* SCM_RIGHTS: the seccomp notify fd, for linux.seccomp.listenerPath */
-  EXEC_MSG_SECCOMP_ACK, /* runtime -> child: the listener has it, go on */
-};
-
-struct exec_msg {
-  uint32_t type;
-  int32_t errnum;
-};
-
-#define EXEC_MSG_MAX 8192
 
 struct exec_child {
   struct spec *view; /* the container's config (a shallow copy) with .process = the exec'd one */

@@ -1,4 +1,4 @@
-/* Container IDs, state files, the sync protocol and /proc start times. */
+/* Container IDs, state files and /proc start times. */
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
@@ -11,7 +11,6 @@
 #include "check.h"
 #include "libcontainer/container/container.h"
 #include "libcontainer/container/state.h"
-#include "libcontainer/process/sync.h"
 #include "libcontainer/utils/fileio.h"
 
 static void test_ids(void)
@@ -120,60 +119,11 @@ static void test_state_dir(void)
   free(cmd);
 }
 
-static void test_sync(void)
-{
-  int sv[2];
-  CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
-  CHECK(sync_send(sv[0], SYNC_HOOKS_DONE, 0, 0, "{\"id\":\"c1\"}") == 0);
-  char *payload = NULL;
-  herr_t err = NULL;
-  CHECK(sync_expect(sv[1], SYNC_HOOKS_DONE, &payload, "test", &err) == 0);
-  CHECK_STREQ(payload, "{\"id\":\"c1\"}");
-  free(payload);
-
-  /* An error crosses the socket with its errno and message. */
-  herr_t e = NULL;
-  herr_errno(&e, EACCES, "mount proc on /proc");
-  sync_send_error(sv[0], &e);
-  herr_free(&e);
-  CHECK(sync_expect(sv[1], SYNC_READY, NULL, "test", &err) < 0);
-  CHECK(err && err->errnum == EACCES);
-  CHECK(err && strcmp(err->msg, "mount proc on /proc: Permission denied") == 0);
-  herr_free(&err);
-
-  /* An unexpected message type is a protocol error. */
-  CHECK(sync_send(sv[0], SYNC_GO, 0, 0, NULL) == 0);
-  CHECK(sync_expect(sv[1], SYNC_READY, NULL, "test", &err) < 0);
-  CHECK(err && strstr(err->msg, "unexpected sync message"));
-  herr_free(&err);
-
-  /* An fd travels with SCM_RIGHTS. */
-  int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-  CHECK(sync_send_fd(sv[0], SYNC_SECCOMP, fd) == 0);
-  struct sync_msg m;
-  int rfd = -1;
-  CHECK(sync_recv_fd(sv[1], &m, NULL, &rfd) == 1);
-  CHECK(m.type == SYNC_SECCOMP);
-  CHECK(rfd >= 0 && rfd != fd);
-  CHECK(rfd >= 0 && (fcntl(rfd, F_GETFD) & FD_CLOEXEC));
-  if (rfd >= 0)
-    close(rfd);
-  close(fd);
-
-  /* EOF once the other side is gone. */
-  close(sv[0]);
-  CHECK(sync_expect(sv[1], SYNC_READY, NULL, "init", &err) < 0);
-  CHECK(err && strstr(err->msg, "init: the other side exited"));
-  herr_free(&err);
-  close(sv[1]);
-}
-
 int main(void)
 {
   test_ids();
   test_time();
   test_proc();
   test_state_dir();
-  test_sync();
   return check_done();
 }
