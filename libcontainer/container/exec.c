@@ -56,7 +56,6 @@ struct exec_run {
   char **v1_dirs;
   size_t n_v1_dirs;
   const char *unified;
-  struct spec view;
   struct stdio_relay relay; /* foreground without a terminal (stdio_relay.h) */
 };
 
@@ -482,7 +481,8 @@ static void reap(pid_t pid)
 static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
 {
   const struct exec_opts *o = r->o;
-  struct exec_child ch = {.view = &r->view,
+  struct exec_child ch = {.spec = r->c->spec,
+                          .proc = r->x->p,
                           .x = r->x,
                           .o = o,
                           .init_pid = r->c->pid,
@@ -492,9 +492,6 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
   plan_namespaces(r, &ch);
   if (prepare(r, err) < 0)
     return -1;
-  r->view = *r->c->spec;
-  r->view.has_process = true;
-  r->view.process = *r->x->p;
   ch.sync_fd = r->child_fd;
   ch.pidfd = r->pidfd;
   ch.console_fd = r->console_fd;

@@ -16,7 +16,6 @@
 
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/exec_internal.h"
-#include "libcontainer/process/init.h"
 #include "spec/base/log.h"
 #include "libcontainer/process/namespaces.h"
 #include "libcontainer/process/process.h"
@@ -126,7 +125,7 @@ static int join_namespaces(struct exec_child *ch, herr_t *err)
  * mount namespace now). */
 static int resolve_user(struct exec_child *ch, herr_t *err)
 {
-  struct spec_user *u = &ch->view->process.user;
+  struct spec_user *u = &ch->proc->user;
   if (ch->x->user_name) {
     uid_t uid;
     gid_t gid;
@@ -159,7 +158,7 @@ static int move_above_stdio(int fd)
  * fds 0, 1, 2. */
 static int setup_pty(struct exec_child *ch, herr_t *err)
 {
-  const struct spec_process *p = &ch->view->process;
+  const struct spec_process *p = ch->proc;
   _cleanup_close_ int master = move_above_stdio(open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC));
   if (master < 0)
     return herr_sys(err, "terminal: open /dev/ptmx in the container");
@@ -211,31 +210,10 @@ static int setup_pty(struct exec_child *ch, herr_t *err)
   return 0;
 }
 
-/* A filter with SCMP_ACT_NOTIFY is loaded here, while the runtime can still
- * hand the notify fd to the listener (as the init does); it then also covers
- * the rest of the setup, so the listener must be serving. */
-static int load_notify_seccomp(struct exec_child *ch, herr_t *err)
-{
-  if (ch->view->process.no_new_privileges && security_set_no_new_privs(err) < 0)
-    return -1;
-  int notify_fd = -1;
-  if (seccomp_bpf_load(ch->seccomp, &notify_fd, err) < 0)
-    return -1;
-  if (notify_fd < 0)
-    return 0;
-  int r = sync_send_fd(ch->sync_fd, SYNC_SECCOMP, notify_fd);
-  close(notify_fd);
-  if (r < 0)
-    return herr_sys(err, "seccomp: send the notify fd to hutch");
-  if (sync_expect(ch->sync_fd, SYNC_SECCOMP_ACK, NULL, "seccomp listener", err) < 0)
-    _exit(1); /* the runtime failed and reports it */
-  return 0;
-}
-
 void exec_child_main(struct exec_child *ch)
 {
   _cleanup_herr_ herr_t err = NULL;
-  const struct spec_process *p = &ch->view->process;
+  const struct spec_process *p = ch->proc;
 
   reset_signals();
   if (stdio_relay_child_fds(ch->stdio) < 0) {
@@ -268,25 +246,14 @@ void exec_child_main(struct exec_child *ch)
   if (p->terminal && setup_pty(ch, &err) < 0)
     fail(ch, &err);
 
-  bool seccomp_loaded = false;
-  if (ch->seccomp_notify && load_notify_seccomp(ch, &err) < 0)
+  /* The process, described for process_exec() like the init's. */
+  struct process_desc pd;
+  process_desc_init(&pd, ch->spec, p, ch->seccomp);
+  pd.n_preserved = ch->o->preserve_fds;
+  pd.stdio_given = ch->o->detach;
+  pd.stdio = ch->stdio;
+  if (ch->seccomp_notify && process_load_notify_seccomp(&pd, ch->sync_fd, &err) < 0)
     fail(ch, &err);
-  seccomp_loaded = ch->seccomp_notify;
-
-  struct init_config ic = {
-      .spec = ch->view,
-      .id = NULL,
-      .sync_fd = ch->sync_fd,
-      .parent_fd = -1,
-      .fifo_fd = -1,
-      .console_fd = -1,
-      .n_preserved = ch->o->preserve_fds,
-      .listen_fds = 0,
-      .seccomp = ch->seccomp,
-      .seccomp_loaded = seccomp_loaded,
-      .stdio_given = ch->o->detach,
-      .stdio = ch->stdio,
-  };
-  process_exec(&ic, exe, NULL, &err);
+  process_exec(&pd, exe, &err);
   fail(ch, &err);
 }

@@ -18,7 +18,8 @@ struct seccomp_bpf;
  * close-on-exec) means the execve succeeded. */
 
 struct exec_child {
-  struct spec *view; /* the container's config (a shallow copy) with .process = the exec'd one */
+  const struct spec *spec;      /* the container's config (linux.personality, memoryPolicy) */
+  struct spec_process *proc;    /* the process to run (user names resolved in the child) */
   const struct exec_process *x; /* user/group names to resolve */
   const struct exec_opts *o;
   pid_t init_pid; /* host pid of the container init */

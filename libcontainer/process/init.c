@@ -140,39 +140,20 @@ static int setup_time(struct init_config *cfg, herr_t *err)
   return ns_enter_time(err);
 }
 
-/* A filter with SCMP_ACT_NOTIFY is loaded while the parent can still take
- * the notify fd (as runc does without no_new_privs, it then also covers the
- * rest of the setup: the listener must be serving). */
-static int load_notify_seccomp(struct init_config *cfg, herr_t *err)
-{
-  if (cfg->spec->process.no_new_privileges && security_set_no_new_privs(err) < 0)
-    return -1;
-  int notify_fd = -1;
-  if (seccomp_bpf_load(cfg->seccomp, &notify_fd, err) < 0)
-    return -1;
-  cfg->seccomp_loaded = true;
-  if (notify_fd < 0)
-    return 0;
-  int r = sync_send_fd(cfg->sync_fd, SYNC_SECCOMP, notify_fd);
-  close(notify_fd);
-  if (r < 0)
-    return herr_sys(err, "seccomp: send the notify fd");
-  return sync_expect(cfg->sync_fd, SYNC_SECCOMP_ACK, NULL, "seccomp listener", err);
-}
-
 /* `run`: the parent goes on to start in the same process; wait for its
  * SYNC_START on the sync socket, report failures there too.  On success the
  * socket closes at execve (O_CLOEXEC): the parent reads EOF. */
-__attribute__((noreturn)) static void start_from_sync(struct init_config *cfg, const char *exe,
-                                                      const char *state_json)
+__attribute__((noreturn)) static void start_from_sync(struct init_config *cfg,
+                                                      const struct process_desc *pd,
+                                                      const char *exe, const char *state_json)
 {
   _cleanup_herr_ herr_t err = NULL;
   if (sync_expect(cfg->sync_fd, SYNC_START, NULL, "start", &err) < 0)
     _exit(1); /* the parent is gone or failed: nobody to start us */
-  _cleanup_free_ char *created = cfg->spec->hooks.n_hooks[SPEC_HOOK_START_CONTAINER]
-                                     ? with_status(state_json, "created")
-                                     : NULL;
-  process_exec(cfg, exe, created, &err);
+  struct process_desc d = *pd;
+  _cleanup_free_ char *created = d.start_hooks ? with_status(state_json, "created") : NULL;
+  d.start_state = created;
+  process_exec(&d, exe, &err);
   fail(cfg, &err);
 }
 
@@ -331,7 +312,17 @@ void init_main(struct init_config *cfg)
     fail(cfg, &err);
   }
 
-  if (cfg->seccomp && seccomp_uses_notify(&s->linux_.seccomp) && load_notify_seccomp(cfg, &err) < 0)
+  /* The container's process, as process_exec() sets it up after `start`. */
+  struct process_desc pd;
+  process_desc_init(&pd, s, &s->process, cfg->seccomp);
+  pd.n_preserved = cfg->n_preserved;
+  pd.listen_fds = cfg->listen_fds;
+  pd.stdio = cfg->stdio;
+  pd.stdio_given = cfg->stdio_given;
+  if (s->hooks.n_hooks[SPEC_HOOK_START_CONTAINER])
+    pd.start_hooks = s;
+  if (cfg->seccomp && seccomp_uses_notify(&s->linux_.seccomp) &&
+      process_load_notify_seccomp(&pd, cfg->sync_fd, &err) < 0)
     fail(cfg, &err);
 
   /* Still set, it would kill the container once `create` exits. */
@@ -342,7 +333,7 @@ void init_main(struct init_config *cfg)
   if (sync_send(cfg->sync_fd, SYNC_READY, 0, 0, NULL) < 0)
     _exit(1);
   if (cfg->start_over_sync)
-    start_from_sync(cfg, exe, state_json);
+    start_from_sync(cfg, &pd, exe, state_json);
   close(cfg->sync_fd);
   cfg->sync_fd = -1;
 
@@ -355,8 +346,8 @@ void init_main(struct init_config *cfg)
   close(cfg->fifo_fd);
   cfg->fifo_fd = -1;
 
-  _cleanup_free_ char *created =
-      s->hooks.n_hooks[SPEC_HOOK_START_CONTAINER] ? with_status(state_json, "created") : NULL;
-  process_exec(cfg, exe, created, &err);
+  _cleanup_free_ char *created = pd.start_hooks ? with_status(state_json, "created") : NULL;
+  pd.start_state = created;
+  process_exec(&pd, exe, &err);
   fail_fifo(wfd, &err);
 }

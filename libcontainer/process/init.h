@@ -28,7 +28,6 @@ struct init_config {
   bool need_hooks_sync; /* stop after rootfs_prepare for prestart/createRuntime hooks */
   const char *bundle;   /* for relative bind-mount sources */
   const struct seccomp_bpf *seccomp; /* compiled by the parent, NULL when none */
-  bool seccomp_loaded;               /* loaded before READY (notify fd for the listener) */
   struct cgroup_manager *cgroup;     /* joined by the init itself, NULL: none */
   bool cgroup_placed;                /* clone3 placed it in the unified hierarchy */
   bool start_over_sync;              /* `run`: wait for SYNC_START on sync_fd, not on exec.fifo */

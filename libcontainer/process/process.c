@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "libcontainer/process/sync.h"
 #include "libcontainer/security/security.h"
 #include "libcontainer/utils/fileio.h"
 
@@ -171,19 +172,19 @@ static int switch_user(const struct spec_user *u, herr_t *err)
  *    caller's fds stay the caller's.
  * Anything the kernel will not let us chown (unmapped owner, read-only
  * /dev) is left alone. */
-static int fix_stdio_owner(const struct init_config *cfg, herr_t *err)
+static int fix_stdio_owner(const struct process_desc *d, herr_t *err)
 {
-  const struct spec_process *p = &cfg->spec->process;
-  if (!p->terminal && !cfg->stdio_given && !cfg->stdio)
+  const struct spec_process *p = d->proc;
+  if (!p->terminal && !d->stdio_given && !d->stdio)
     return 0;
   for (int fd = 0; fd <= 2; fd++) {
     struct stat st;
     if (fstat(fd, &st) < 0 || st.st_uid == p->user.uid)
       continue;
     bool tty = S_ISCHR(st.st_mode) && isatty(fd);
-    if (p->terminal        ? !tty
-        : cfg->stdio_given ? !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)
-                           : !cfg->stdio || cfg->stdio[fd] < 0)
+    if (p->terminal      ? !tty
+        : d->stdio_given ? !S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)
+                         : !d->stdio || d->stdio[fd] < 0)
       continue;
     if (fchown(fd, p->user.uid, (gid_t)-1) < 0 && errno != EINVAL && errno != EPERM &&
         errno != EROFS)
@@ -213,9 +214,9 @@ static char *home_of(uid_t uid)
   return home ? home : xstrdup("/");
 }
 
-static char **build_env(const struct init_config *cfg)
+static char **build_env(const struct process_desc *d)
 {
-  const struct spec_process *p = &cfg->spec->process;
+  const struct spec_process *p = d->proc;
   size_t n = 0;
   char **envp = xcalloc(p->n_env + 4, sizeof(char *));
   for (size_t i = 0; i < p->n_env; i++)
@@ -225,64 +226,90 @@ static char **build_env(const struct init_config *cfg)
     envp[n++] = xasprintf("HOME=%s", home);
     free(home);
   }
-  if (cfg->listen_fds > 0) {
-    envp[n++] = xasprintf("LISTEN_FDS=%d", cfg->listen_fds);
+  if (d->listen_fds > 0) {
+    envp[n++] = xasprintf("LISTEN_FDS=%d", d->listen_fds);
     envp[n++] = xasprintf("LISTEN_PID=%d", (int)getpid());
   }
   envp[n] = NULL;
   return envp;
 }
 
-static int load_seccomp(const struct init_config *cfg, herr_t *err)
+void process_desc_init(struct process_desc *d, const struct spec *spec,
+                       const struct spec_process *proc, const struct seccomp_bpf *seccomp)
+{
+  const struct spec_linux *l = spec && spec->has_linux ? &spec->linux_ : NULL;
+  *d = (struct process_desc){
+      .proc = proc,
+      .personality = l && l->has_personality ? &l->personality : NULL,
+      .memory_policy = l && l->has_memory_policy ? &l->memory_policy : NULL,
+      .seccomp = seccomp,
+  };
+}
+
+int process_load_notify_seccomp(struct process_desc *d, int sync_fd, herr_t *err)
+{
+  if (d->proc->no_new_privileges && security_set_no_new_privs(err) < 0)
+    return -1;
+  int notify_fd = -1;
+  if (seccomp_bpf_load(d->seccomp, &notify_fd, err) < 0)
+    return -1;
+  d->seccomp_loaded = true;
+  if (notify_fd < 0)
+    return 0;
+  int r = sync_send_fd(sync_fd, SYNC_SECCOMP, notify_fd);
+  close(notify_fd);
+  if (r < 0)
+    return herr_sys(err, "seccomp: send the notify fd to hutch");
+  return sync_expect(sync_fd, SYNC_SECCOMP_ACK, NULL, "seccomp listener", err);
+}
+
+static int load_seccomp(const struct process_desc *d, herr_t *err)
 {
   int notify_fd = -1;
-  if (seccomp_bpf_load(cfg->seccomp, &notify_fd, err) < 0)
+  if (seccomp_bpf_load(d->seccomp, &notify_fd, err) < 0)
     return -1;
   if (notify_fd >= 0)
-    close(notify_fd); /* not reached: notify filters are loaded before READY */
+    close(notify_fd); /* not reached: notify filters are loaded before the start */
   return 0;
 }
 
-int process_exec(const struct init_config *cfg, const char *exe, const char *start_state,
-                 herr_t *err)
+int process_exec(const struct process_desc *d, const char *exe, herr_t *err)
 {
-  const struct spec *s = cfg->spec;
-  const struct spec_process *p = &s->process;
+  const struct spec_process *p = d->proc;
   bool nnp = p->no_new_privileges;
   if (set_rlimits(p, err) < 0)
     return -1;
   /* Only 0, 1, 2 and the preserved fds reach the process. */
-  for (int fd = 3; fd < 3 + cfg->n_preserved; fd++)
+  for (int fd = 3; fd < 3 + d->n_preserved; fd++)
     fcntl(fd, F_SETFD, 0);
-  if (security_cloexec_fds(3 + cfg->n_preserved, NULL, 0, err) < 0)
+  if (security_cloexec_fds(3 + d->n_preserved, NULL, 0, err) < 0)
     return -1;
   /* Without no_new_privs, loading a filter needs CAP_SYS_ADMIN: before the user switch. */
-  bool load = cfg->seccomp && !cfg->seccomp_loaded;
-  if (load && !nnp && load_seccomp(cfg, err) < 0)
+  bool load = d->seccomp && !d->seccomp_loaded;
+  if (load && !nnp && load_seccomp(d, err) < 0)
     return -1;
   if (security_prepare(p, err) < 0)
     return -1;
-  if (s->has_linux && s->linux_.has_personality &&
-      security_set_personality(&s->linux_.personality, err) < 0)
+  if (d->personality && security_set_personality(d->personality, err) < 0)
     return -1;
-  if (s->has_linux && s->linux_.has_memory_policy &&
-      mempolicy_apply(&s->linux_.memory_policy, err) < 0)
+  if (d->memory_policy && mempolicy_apply(d->memory_policy, err) < 0)
     return -1;
-  if (fix_stdio_owner(cfg, err) < 0)
+  if (fix_stdio_owner(d, err) < 0)
     return -1;
   if (switch_user(&p->user, err) < 0)
     return -1;
   if (security_finish_caps(p, err) < 0)
     return -1;
   umask(p->user.has_umask ? (mode_t)p->user.umask : 022);
-  char **envp = build_env(cfg);
+  char **envp = build_env(d);
   if (security_set_lsm_labels(p, err) < 0)
     return -1;
-  if (nnp && !cfg->seccomp_loaded && security_set_no_new_privs(err) < 0)
+  if (nnp && !d->seccomp_loaded && security_set_no_new_privs(err) < 0)
     return -1;
-  if (load && nnp && load_seccomp(cfg, err) < 0)
+  if (load && nnp && load_seccomp(d, err) < 0)
     return -1;
-  if (start_state && hooks_run(s, SPEC_HOOK_START_CONTAINER, start_state, err) < 0)
+  if (d->start_hooks &&
+      hooks_run(d->start_hooks, SPEC_HOOK_START_CONTAINER, d->start_state, err) < 0)
     return -1;
   execve(exe, p->args, envp);
   return herr_sys(err, "exec %s", exe);
