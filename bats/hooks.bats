@@ -228,7 +228,7 @@ poststop"
   assert_output "HOOK_VAR=42|a b|c"
 }
 
-# `run` starts its init over the sync socket (no exec.fifo): a failure after
+# `run` starts its init over the sync socket (no start.sock): a failure after
 # the start (here a startContainer hook) still reaches the caller as one line.
 @test "run: a failing startContainer hook fails run with one line and leaves nothing" {
   set_args true

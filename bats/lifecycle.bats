@@ -55,11 +55,11 @@ load helpers
   kill -0 "$pid"
   # The init has not exec'ed the process yet: it still runs hutch.
   [ "$(cat /proc/$pid/comm)" = hutch ]
-  [ -p "$ROOT/$id/exec.fifo" ]
+  [ -S "$ROOT/$id/start.sock" ]
 
   run hutch start "$id"
   assert_success
-  [ ! -e "$ROOT/$id/exec.fifo" ]
+  [ ! -e "$ROOT/$id/start.sock" ]
   assert_equal "$(container_status "$id")" running
   assert_equal "$(container_pid "$id")" "$pid"
 
@@ -87,6 +87,66 @@ load helpers
   run hutch start "$(cid nosuch)"
   assert_failure 1
   assert_output --partial "does not exist"
+}
+
+# After READY the init reports to `start` as it reports to `create`: one
+# SYNC_ERROR with the cause, over start's connection to start.sock.
+@test "create + start: a failure between start and execve comes back to start as one line" {
+  update_config '.root.readonly = false'
+  printf '#!/bin/sh\necho ran\n' >"$BUNDLE/rootfs/bin/hutch-prog"
+  chmod 755 "$BUNDLE/rootfs/bin/hutch-prog"
+  set_args /bin/hutch-prog
+  # Found executable at create; no longer at start (startContainer runs in
+  # the container's mount namespace).
+  update_config '.hooks.startContainer = [{"path": "/bin/sh", "args": ["sh", "-c", "cat >/dev/null; chmod 644 /bin/hutch-prog"]}]'
+  id=$(cid)
+  create_detached "$id" || { container_output "$id"; false; }
+  run hutch start "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "exec /bin/hutch-prog: Permission denied"
+  wait_status "$id" stopped
+  run hutch delete "$id"
+  assert_success
+  assert_no_leftovers "$id"
+}
+
+@test "start.sock: a connection that ends without START neither starts nor kills the container" {
+  command -v python3 >/dev/null || skip "python3 not installed"
+  set_args echo started
+  id=$(cid)
+  create_detached "$id"
+  [ -S "$ROOT/$id/start.sock" ]
+  # Connect, send something that is not START, hang up; then just hang up.
+  python3 -c '
+import socket, sys
+for payload in (b"not a message", None):
+    s = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+    s.connect(sys.argv[1])
+    if payload:
+        s.send(payload)
+    s.close()
+' "$ROOT/$id/start.sock"
+  assert_equal "$(container_status "$id")" created
+  run hutch start "$id"
+  assert_success
+  wait_status "$id" stopped
+  run container_output "$id"
+  assert_output "started"
+}
+
+@test "a --root too long for a socket address: create and start still work" {
+  set_args true
+  local long="$BATS_TEST_TMPDIR/$(printf 'r%.0s' $(seq 120))"
+  mkdir -p "$long"
+  id=$(cid)
+  "$HUTCH" --root "$long" create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null
+  [ -S "$long/$id/start.sock" ]
+  run "$HUTCH" --root "$long" start "$id"
+  assert_success
+  run "$HUTCH" --root "$long" delete --force "$id"
+  assert_success
+  [ ! -e "$long/$id" ]
 }
 
 @test "run --detach returns while the container runs" {

@@ -90,8 +90,8 @@ enum container_status container_status(struct container *c)
     return CONTAINER_CREATING; /* no state.json yet */
   if (!proc_alive(c->pid, c->pid_start))
     return CONTAINER_STOPPED;
-  _cleanup_free_ char *fifo = xasprintf("%s/%s", c->state_dir, STATE_FIFO);
-  if (access(fifo, F_OK) == 0)
+  _cleanup_free_ char *sock = xasprintf("%s/%s", c->state_dir, STATE_START_SOCK);
+  if (access(sock, F_OK) == 0)
     return CONTAINER_CREATED;
   if (c->cgroup) {
     bool frozen = false;

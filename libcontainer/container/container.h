@@ -32,7 +32,7 @@ struct container { /* a container loaded from its state directory */
   struct cgroup_manager *cgroup; /* may be NULL when no cgroup */
   int lock_fd;                   /* flock'ed state dir fd while locked, else -1 */
   /* `run` (create + start in one process): our end of the sync socket; the
-   * init waits on it instead of exec.fifo.  -1 otherwise. */
+   * init waits on it for START instead of on start.sock.  -1 otherwise. */
   int start_fd;
 };
 
@@ -40,7 +40,7 @@ struct container { /* a container loaded from its state directory */
 int container_load(const char *root, const char *id, struct container **out, herr_t *err);
 void container_free(struct container *c);
 /* Derived from the live process (with its start time, against pid reuse),
- * the exec fifo and the freezer; never trusted from the file alone. */
+ * start.sock and the freezer; never trusted from the file alone. */
 enum container_status container_status(struct container *c);
 /* "created", "running", "paused", "stopped", "creating" */
 const char *container_status_name(enum container_status s);

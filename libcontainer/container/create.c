@@ -1,7 +1,7 @@
-/* `create`: the parent side.  Makes the state dir, the cgroup and the exec
- * fifo, clones the init (init.c) and drives it over the sync socket until it
- * reports READY, then writes state.json and the pid file.  Any failure kills
- * the init and removes everything made so far. */
+/* `create`: the parent side.  Makes the state dir, the cgroup and the
+ * socket `start` connects to (start.sock), clones the init (init.c) and
+ * drives it over the sync socket until it reports READY, then writes state.json and the pid file.
+ * Any failure kills the init and removes everything made so far. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -35,7 +35,7 @@ struct creation {
   struct container *c;
   struct ns_plan ns;
   int sync_fd;
-  int fifo_fd;
+  int start_sock; /* listening on start.sock (not for `run`) */
   int console_fd;
   int console_local; /* our end of the console socketpair of `run -t` */
   pid_t stage1;      /* the cloned child */
@@ -343,13 +343,13 @@ static void creation_cleanup(struct creation *cr, bool failed)
 {
   if (cr->sync_fd >= 0)
     close(cr->sync_fd);
-  if (cr->fifo_fd >= 0)
-    close(cr->fifo_fd);
+  if (cr->start_sock >= 0)
+    close(cr->start_sock);
   if (cr->console_fd >= 0)
     close(cr->console_fd);
   if (cr->console_local >= 0)
     close(cr->console_local);
-  cr->sync_fd = cr->fifo_fd = cr->console_fd = cr->console_local = -1;
+  cr->sync_fd = cr->start_sock = cr->console_fd = cr->console_local = -1;
   ns_plan_close(&cr->ns);
   seccomp_bpf_free(cr->seccomp);
   cr->seccomp = NULL;
@@ -411,14 +411,13 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   struct spec *s = c->spec;
   if (container_lock(c, err) < 0)
     return -1;
+  /* `hutch start` connects here; the init inherits the listening socket
+   * (no path to reach after pivot_root, no permission to need in a user
+   * namespace). */
   if (!o->start_in_process) {
-    _cleanup_free_ char *fifo = xasprintf("%s/%s", c->state_dir, STATE_FIFO);
-    /* Writable by the init even when it is an unmapped uid in a user namespace. */
-    if (mkfifo(fifo, 0622) < 0 || chmod(fifo, 0622) < 0)
-      return herr_sys(err, "mkfifo %s", fifo);
-    cr->fifo_fd = open(fifo, O_PATH | O_CLOEXEC);
-    if (cr->fifo_fd < 0)
-      return herr_sys(err, "open %s", fifo);
+    cr->start_sock = state_start_listen(c, err);
+    if (cr->start_sock < 0)
+      return -1;
   }
   /* Without a user namespace from clone3 or namespaces to join, the init
    * can start its setup while we finish its cgroup (the v1 dirs: 2 cores,
@@ -485,7 +484,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
       .ns = &cr->ns,
       .sync_fd = sv[1],
       .parent_fd = sv[0],
-      .fifo_fd = cr->fifo_fd,
+      .start_sock = cr->start_sock,
       .console_fd = cr->console_fd,
       .n_preserved = n_preserved,
       .listen_fds = n_listen,
@@ -493,7 +492,6 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
       .bundle = c->bundle,
       .seccomp = cr->seccomp,
       .cgroup = c->cgroup,
-      .start_over_sync = o->start_in_process,
       .go_late = go_late,
       .maps_by_unprivileged = cr->ns.new_ns[SPEC_NS_USER] && geteuid() != 0,
       .stdio = o->stdio_relay ? o->stdio_relay->child : NULL,
@@ -596,7 +594,7 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   }
 
   struct creation cr = {
-      .sync_fd = -1, .fifo_fd = -1, .console_fd = -1, .console_local = -1, .seccomp = bpf};
+      .sync_fd = -1, .start_sock = -1, .console_fd = -1, .console_local = -1, .seccomp = bpf};
   struct container *c = xcalloc(1, sizeof(*c));
   c->lock_fd = -1;
   c->start_fd = -1;

@@ -30,7 +30,7 @@ struct create_opts {
   int preserve_fds; /* --preserve-fds */
   bool foreground;  /* `run` without --detach */
   /* `run`: container_start follows in this process, so the init waits on
-   * the sync socket (no exec.fifo: fewer files and syscalls per run). */
+   * the sync socket (no start.sock: fewer files and syscalls per run). */
   bool start_in_process;
   /* `run` in the foreground: when process.terminal is set and there is no
    * console socket, the pty master is received here (else left alone). */
@@ -41,7 +41,7 @@ struct create_opts {
   struct stdio_relay *stdio_relay;
 };
 
-/* Create the container: state dir, cgroup, the init (blocked on exec.fifo
+/* Create the container: state dir, cgroup, the init (waiting on start.sock
  * once everything is set up), state.json and the pid file.  On failure
  * nothing is left behind.  *out is the locked container. */
 int container_create(const struct create_opts *o, struct container **out, herr_t *err);

@@ -7,7 +7,9 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 
 #include "libcontainer/cgroups/cgroup.h"
@@ -45,6 +47,59 @@ int state_dir_create(const char *root, const char *id, herr_t *err)
     return herr_sys(err, "mkdir %s", dir);
   }
   return 0;
+}
+
+static int start_sock_addr(const struct container *c, struct sockaddr_un *sa, herr_t *err)
+{
+  memset(sa, 0, sizeof(*sa));
+  sa->sun_family = AF_UNIX;
+  int n = c->lock_fd >= 0 ? snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s",
+                                     c->lock_fd, STATE_START_SOCK)
+                          : snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", c->state_dir,
+                                     STATE_START_SOCK);
+  if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
+    return herr_set(err, ENAMETOOLONG, "%s/%s: path too long for a socket", c->state_dir,
+                    STATE_START_SOCK);
+  return 0;
+}
+
+int state_start_listen(const struct container *c, herr_t *err)
+{
+  struct sockaddr_un sa;
+  if (start_sock_addr(c, &sa, err) < 0)
+    return -1;
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return herr_sys(err, "socket for %s", STATE_START_SOCK);
+  if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 4) < 0) {
+    herr_sys(err, "listen on %s/%s", c->state_dir, STATE_START_SOCK);
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int state_start_connect(const struct container *c, herr_t *err)
+{
+  struct sockaddr_un sa;
+  if (start_sock_addr(c, &sa, err) < 0)
+    return -1;
+  int fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+  if (fd < 0)
+    return herr_sys(err, "socket");
+  int r;
+  do
+    r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+  while (r < 0 && errno == EINTR);
+  if (r < 0) {
+    int saved = errno;
+    close(fd);
+    if (saved == ECONNREFUSED || saved == ENOENT)
+      return herr_set(err, ESRCH, "the container init is gone");
+    errno = saved;
+    return herr_sys(err, "connect to %s/%s", c->state_dir, STATE_START_SOCK);
+  }
+  return fd;
 }
 
 void state_dir_remove(const char *state_dir)

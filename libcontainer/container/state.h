@@ -2,7 +2,9 @@
  *   state.json   what later commands need (pid + start time, bundle, rootfs,
  *                created, cgroup), written by write-temp-then-rename;
  *   config.json  the config as it was at create time;
- *   exec.fifo    present while the container is "created";
+ *   start.sock   present while the container is "created": the init
+ *                listens on it, `hutch start` connects and sends START
+ *                (sync.h), and gets the init's error or EOF at execve;
  *   cgroup.json  where the cgroup is, written by `create` before it makes
  *                it: a create killed before state.json exists leaves
  *                `delete` what it needs to remove the cgroup.
@@ -19,7 +21,7 @@
 
 #define STATE_FILE "state.json"
 #define STATE_CONFIG "config.json"
-#define STATE_FIFO "exec.fifo"
+#define STATE_START_SOCK "start.sock"
 #define STATE_CGROUP "cgroup.json"
 
 /* mkdir -p root (0700 for directories it makes). */
@@ -28,6 +30,12 @@ int state_root_ensure(const char *root, herr_t *err);
 int state_dir_create(const char *root, const char *id, herr_t *err);
 /* Remove every file of the state dir, then the dir (best effort). */
 void state_dir_remove(const char *state_dir);
+/* start.sock, reached through c->lock_fd (the state dir, flock'ed) when
+ * set: /proc/self/fd/N/start.sock fits sockaddr_un whatever --root is.
+ * Listen (SOCK_SEQPACKET, close-on-exec) for `create`; connect for `start`
+ * (ESRCH "the container init is gone" when nobody listens). */
+int state_start_listen(const struct container *c, herr_t *err);
+int state_start_connect(const struct container *c, herr_t *err);
 /* Write state.json for c (temp file + rename). */
 int state_write(const struct container *c, herr_t *err);
 /* Write cgroup.json: c->cgroup before it is made (no-op without one). */

@@ -5,12 +5,13 @@
  * namespace only applies to children) -> cgroup and time namespaces ->
  * hostname -> rootfs_prepare -> [parent runs prestart + createRuntime hooks]
  * -> createContainer hooks -> rootfs_pivot -> console -> rootfs_finalize ->
- * cwd + executable lookup -> READY -> block on exec.fifo -> process setup
- * (user, caps, no_new_privs, seccomp) -> startContainer hooks -> execve.  With go_late the first
- * two steps wait until something needs the cgroup or the parent (wait_go).  Until READY, errors go
- * to the parent over the sync socket; after it, to `hutch start` through the fifo.  For `run`
- * (start_over_sync) there is no fifo: the init waits for SYNC_START on the sync socket and reports
- * everything there. */
+ * cwd + executable lookup -> READY -> wait for START -> process setup
+ * (user, caps, no_new_privs, seccomp) -> startContainer hooks -> execve.
+ * With go_late the first two steps wait until something needs the cgroup or
+ * the parent (wait_go).  Every message, every error included, is one of
+ * sync.h: until READY to the parent over the sync socket; after it, to
+ * whoever sent START: `hutch start` over its connection to start.sock, or
+ * `run` over the sync socket. */
 #include "libcontainer/process/init.h"
 
 #include <errno.h>
@@ -21,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -41,17 +43,6 @@
 __attribute__((noreturn)) static void fail(struct init_config *cfg, herr_t *err)
 {
   sync_send_error(cfg->sync_fd, err);
-  _exit(1);
-}
-
-/* After READY: report through the fifo to `hutch start` ("<errnum> <msg>"). */
-__attribute__((noreturn)) static void fail_fifo(int wfd, herr_t *err)
-{
-  const char *msg = (err && *err) ? (*err)->msg : "unknown error";
-  _cleanup_free_ char *line = xasprintf("%d %s", (err && *err) ? (*err)->errnum : 0, msg);
-  if (write_all(wfd, line, strlen(line)) < 0) {
-    /* `hutch start` went away: nobody to tell. */
-  }
   _exit(1);
 }
 
@@ -83,7 +74,7 @@ static void close_inherited(struct init_config *cfg)
   int keep[4 + SPEC_NS_TYPES];
   size_t n = 0;
   keep[n++] = cfg->sync_fd;
-  keep[n++] = cfg->fifo_fd;
+  keep[n++] = cfg->start_sock;
   keep[n++] = cfg->console_fd;
   for (int t = 0; t < SPEC_NS_TYPES; t++)
     keep[n++] = cfg->ns->fds[t];
@@ -140,21 +131,51 @@ static int setup_time(struct init_config *cfg, herr_t *err)
   return ns_enter_time(err);
 }
 
-/* `run`: the parent goes on to start in the same process; wait for its
- * SYNC_START on the sync socket, report failures there too.  On success the
- * socket closes at execve (O_CLOEXEC): the parent reads EOF. */
-__attribute__((noreturn)) static void start_from_sync(struct init_config *cfg,
-                                                      const struct process_desc *pd,
-                                                      const char *exe, const char *state_json)
+/* `hutch start` connects to start.sock and sends START.  A connection that
+ * closes or says anything else is dropped, and the next one awaited: only
+ * START starts the process.  Returns the connection, or -1 (_exit). */
+static int accept_start(struct init_config *cfg)
+{
+  for (;;) {
+    int conn;
+    do
+      conn = accept4(cfg->start_sock, NULL, NULL, SOCK_CLOEXEC);
+    while (conn < 0 && (errno == EINTR || errno == ECONNABORTED));
+    if (conn < 0)
+      _exit(1);
+    struct sync_msg m;
+    if (sync_recv(conn, &m, NULL) == 1 && m.type == SYNC_START) {
+      close(cfg->start_sock);
+      cfg->start_sock = -1;
+      return conn;
+    }
+    close(conn);
+  }
+}
+
+/* After READY: wait for START and become the process (the startContainer
+ * hooks run last, in process_exec).  A failure goes back as SYNC_ERROR over the channel START came
+ * on; on success that channel closes at execve (O_CLOEXEC): EOF there. */
+__attribute__((noreturn)) static void wait_start(struct init_config *cfg,
+                                                 const struct process_desc *pd, const char *exe,
+                                                 const char *state_json)
 {
   _cleanup_herr_ herr_t err = NULL;
-  if (sync_expect(cfg->sync_fd, SYNC_START, NULL, "start", &err) < 0)
-    _exit(1); /* the parent is gone or failed: nobody to start us */
+  int fd = cfg->sync_fd;
+  if (cfg->start_sock < 0) { /* `run` */
+    if (sync_expect(fd, SYNC_START, NULL, "start", &err) < 0)
+      _exit(1); /* the parent is gone or failed: nobody to start us */
+  } else {
+    close(cfg->sync_fd);
+    cfg->sync_fd = -1;
+    fd = accept_start(cfg);
+  }
   struct process_desc d = *pd;
   _cleanup_free_ char *created = d.start_hooks ? with_status(state_json, "created") : NULL;
   d.start_state = created;
   process_exec(&d, exe, &err);
-  fail(cfg, &err);
+  sync_send_error(fd, &err);
+  _exit(1);
 }
 
 /* Wait for SYNC_GO (once), then join the cgroup.  Never returns on failure. */
@@ -298,20 +319,6 @@ void init_main(struct init_config *cfg)
   if (process_prepare(&s->process, true, &exe, &err) < 0)
     fail(cfg, &err);
 
-  /* The fifo is reopened for writing through /proc once `start` opens it. */
-  char fifo_path[64];
-  snprintf(fifo_path, sizeof(fifo_path), "/proc/self/fd/%d", cfg->fifo_fd);
-  /* Without a reader yet, a non-blocking open fails with ENXIO once every
-   * other check (the path through /proc, permissions) has passed. */
-  int probe = cfg->start_over_sync ? -1 : open(fifo_path, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
-  if (probe >= 0) {
-    close(probe);
-  } else if (!cfg->start_over_sync && errno != ENXIO) {
-    herr_sys(&err, "exec.fifo: open %s for writing (is /proc mounted in the container?)",
-             fifo_path);
-    fail(cfg, &err);
-  }
-
   /* The container's process, as process_exec() sets it up after `start`. */
   struct process_desc pd;
   process_desc_init(&pd, s, &s->process, cfg->seccomp);
@@ -332,22 +339,5 @@ void init_main(struct init_config *cfg)
   }
   if (sync_send(cfg->sync_fd, SYNC_READY, 0, 0, NULL) < 0)
     _exit(1);
-  if (cfg->start_over_sync)
-    start_from_sync(cfg, &pd, exe, state_json);
-  close(cfg->sync_fd);
-  cfg->sync_fd = -1;
-
-  int wfd;
-  do
-    wfd = open(fifo_path, O_WRONLY | O_CLOEXEC);
-  while (wfd < 0 && errno == EINTR);
-  if (wfd < 0)
-    _exit(1);
-  close(cfg->fifo_fd);
-  cfg->fifo_fd = -1;
-
-  _cleanup_free_ char *created = pd.start_hooks ? with_status(state_json, "created") : NULL;
-  pd.start_state = created;
-  process_exec(&pd, exe, &err);
-  fail_fifo(wfd, &err);
+  wait_start(cfg, &pd, exe, state_json);
 }

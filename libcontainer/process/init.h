@@ -1,6 +1,7 @@
 /* The container init: the process `hutch create` clones.  It sets up the
  * container step by step, reporting each failure over the sync socket,
- * blocks on exec.fifo until `hutch start`, then becomes the user process. */
+ * waits for START (from `hutch start` over start.sock, or from `run` over
+ * the sync socket), then becomes the user process. */
 #ifndef HUTCH_INIT_H
 #define HUTCH_INIT_H
 
@@ -21,7 +22,7 @@ struct init_config {
   struct ns_plan *ns;
   int sync_fd;          /* the init's end of the socketpair */
   int parent_fd;        /* the parent's end, closed by the init */
-  int fifo_fd;          /* O_PATH fd of <state dir>/exec.fifo */
+  int start_sock;       /* listening on <state dir>/start.sock; -1 (`run`): START on sync_fd */
   int console_fd;       /* --console-socket connection, or -1 */
   int n_preserved;      /* fds 3 .. 3+n_preserved-1 reach the user process */
   int listen_fds;       /* LISTEN_FDS to announce (0: none) */
@@ -30,7 +31,6 @@ struct init_config {
   const struct seccomp_bpf *seccomp; /* compiled by the parent, NULL when none */
   struct cgroup_manager *cgroup;     /* joined by the init itself, NULL: none */
   bool cgroup_placed;                /* clone3 placed it in the unified hierarchy */
-  bool start_over_sync;              /* `run`: wait for SYNC_START on sync_fd, not on exec.fifo */
   /* The parent makes the v1 cgroups and applies the limits while the init
    * starts: SYNC_GO is awaited only before the first step that needs the
    * cgroup or the parent (wait_go in init.c).  Not with a user namespace

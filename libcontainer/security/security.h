@@ -17,8 +17,8 @@
  *                                       namespace (CVE-2019-5736)
  *   ... namespaces, rootfs, pivot, console ...
  *   security_cloexec_fds(3, keep, n, err)  every runtime fd CLOEXEC
- *                                       (keep: the sync socket, the exec
- *                                       fifo, LISTEN_FDS/preserved fds)
+ *                                       (keep: the channel START came on,
+ *                                       LISTEN_FDS/preserved fds)
  *   chdir(process.cwd); security_check_cwd(err)   (CVE-2024-21626)
  *   if (has_seccomp && !p->no_new_privileges)
  *     seccomp_install()/seccomp_bpf_load()  here: without no_new_privs loading a

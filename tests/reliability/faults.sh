@@ -41,7 +41,7 @@ SENT_START=$(awk '{print $22}' "/proc/$SENT_PID/stat")
 # Sets RC (create's exit status, 128+sig if killed, or "timeout"), ERR (its
 # "hutch..." stderr lines), MAIN (its pid), STRACE_PID.
 # strace -f follows the init too and lingers while it lives (a created init
-# blocks on the exec fifo), so strace's own exit says nothing: create's exit
+# waits on start.sock), so strace's own exit says nothing: create's exit
 # is the "+++ exited with N +++" line strace prints for create's pid (the
 # first line's: the execve strace runs it with).  Fields, not a fixed
 # spacing: strace pads pids to 5 columns ("2796  +++", "30514 +++").
