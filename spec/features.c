@@ -18,7 +18,7 @@ static const struct {
     .oci_version_max = "1.3.0",
     .cgroup_v1 = true,
     .cgroup_v2 = true,
-    .cgroup_systemd = false,
+    .cgroup_systemd = true,
     .cgroup_systemd_user = false,
     .cgroup_rdma = true,
     .seccomp_enabled = true,

@@ -7,9 +7,9 @@
  * Drivers:
  *   "cgroupfs"  cgroups/fs/: writes the cgroup filesystems itself, on legacy
  *               (v1), hybrid and unified (v2) hosts.  The default.
- *   "systemd"   cgroups/systemd/ (issue 14): a transient scope over D-Bus,
- *               picked with the global --systemd-cgroup.  Not built yet:
- *               cgroup_driver_select fails with "not supported yet".
+ *   "systemd"   cgroups/systemd/: a transient scope (or slice) made by
+ *               systemd over D-Bus, picked with the global --systemd-cgroup;
+ *               a cgroupfs manager on the scope's directory does the rest.
  *   "none"      no cgroup (for rootless without cgroups, later): every
  *               operation says "container ID has no cgroup hutch can VERB".
  *
@@ -176,8 +176,9 @@ int cgroup_driver_select(bool systemd, const struct cgroup_driver **out, herr_t 
 const struct cgroup_driver *cgroup_driver_find(const char *name);
 const char *cgroup_driver_name(const struct cgroup_manager *m);
 
-extern const struct cgroup_driver cgroup_driver_fs;   /* cgroups/fs/ */
-extern const struct cgroup_driver cgroup_driver_none; /* cgroup.c */
+extern const struct cgroup_driver cgroup_driver_fs;      /* cgroups/fs/ */
+extern const struct cgroup_driver cgroup_driver_systemd; /* cgroups/systemd/ */
+extern const struct cgroup_driver cgroup_driver_none;    /* cgroup.c */
 
 /* ---- the manager ------------------------------------------------------ */
 

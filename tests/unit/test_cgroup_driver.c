@@ -37,15 +37,13 @@ static void test_select(void)
   CHECK_STREQ(d ? d->name : NULL, "cgroupfs");
 
   d = NULL;
-  CHECK(cgroup_driver_select(true, &d, &err) < 0);
-  CHECK(d == NULL);
-  CHECK_STREQ(err ? err->msg : NULL,
-              "--systemd-cgroup: the systemd cgroup driver is not supported yet");
-  herr_free(&err);
+  CHECK(cgroup_driver_select(true, &d, &err) == 0);
+  CHECK(d == &cgroup_driver_systemd);
+  CHECK_STREQ(d ? d->option : NULL, "--systemd-cgroup");
 
   CHECK(cgroup_driver_find("cgroupfs") == &cgroup_driver_fs);
   CHECK(cgroup_driver_find("none") == &cgroup_driver_none);
-  CHECK(cgroup_driver_find("systemd") == NULL);
+  CHECK(cgroup_driver_find("systemd") == &cgroup_driver_systemd);
 
   /* The cgroupfs driver refuses a systemd path before it looks at the host. */
   struct cgroup_manager *m = NULL;
@@ -77,11 +75,16 @@ static void test_json_driver(void)
   cgroup_manager_free(m);
 
   /* A driver this hutch does not have is named. */
-  m = load("{\"driver\":\"systemd\",\"unit\":\"hutch-c1.scope\"}", &err);
+  m = load("{\"driver\":\"cgroupv3\",\"unit\":\"hutch-c1.scope\"}", &err);
   CHECK(m == NULL);
   CHECK_STREQ(err ? err->msg : NULL,
-              "cgroup: the container was made by the \"systemd\" cgroup driver, which this hutch "
+              "cgroup: the container was made by the \"cgroupv3\" cgroup driver, which this hutch "
               "does not have");
+  herr_free(&err);
+  /* A systemd state without its keys is refused, not guessed. */
+  m = load("{\"driver\":\"systemd\",\"unit\":\"hutch-c1.scope\"}", &err);
+  CHECK(m == NULL);
+  CHECK_STREQ(err ? err->msg : NULL, "cgroup: malformed systemd cgroup state");
   herr_free(&err);
   m = load("{\"driver\":7}", &err);
   CHECK(m == NULL);

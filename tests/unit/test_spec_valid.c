@@ -469,7 +469,7 @@ static void test_features(void)
   CHECK_STREQ(json_string_value(json_array_get(caps, 40)), "CAP_CHECKPOINT_RESTORE");
   json_t *cg = json_object_get(l, "cgroup");
   CHECK(json_is_boolean(json_object_get(cg, "v1")) && json_is_boolean(json_object_get(cg, "v2")));
-  CHECK(json_is_false(json_object_get(cg, "systemd")));
+  CHECK(json_is_true(json_object_get(cg, "systemd")));
   json_t *sc = json_object_get(l, "seccomp");
   CHECK(json_is_boolean(json_object_get(sc, "enabled")));
   CHECK(json_array_size(json_object_get(sc, "actions")) == 9);
