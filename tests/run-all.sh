@@ -35,14 +35,17 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
   # with its user bus and subordinate ids (docs/TESTING-V2.md).
   echo "# a pure cgroup v2 host with systemd as PID 1 (qemu VM)"
   tests/vm/systemd-selftest.sh
-  # containerd and podman driving hutch there, with their cgroupfs drivers
-  # (their systemd drivers, CLIENT_CONFIG=default, need hutch's
-  # --systemd-cgroup: issue 14).  A few tests only: each takes 1-2 minutes
-  # under TCG.
-  echo "# containerd and podman driving hutch in the systemd VM (cgroupfs)"
-  tests/vm/run-in-systemd-vm.sh --timeout 2400 "cd $repo && CLIENT_CONFIG=cgroupfs HUTCH=$repo/$build/hutch \
-    bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit' \
-    bats/clients/containerd.bats bats/clients/podman.bats"
+  # One boot: hutch's systemd driver directly (bats/systemd.bats), then
+  # podman and containerd in their default configurations (systemd cgroup
+  # managers, netavark) and with cgroupfs.  A selection of the client
+  # tests: each takes a minute or more under TCG.
+  echo "# hutch --systemd-cgroup, podman and containerd driving hutch in the systemd VM"
+  sel='output and exit code of the container|--memory and --pids-limit|systemd scope|run -d, exec|pause/unpause|netavark network|runc-systemd-cgroup|memory-limit and --cpu-quota'
+  tests/vm/run-in-systemd-vm.sh --timeout 2400 "cd $repo && export HUTCH=$repo/$build/hutch && \
+    bats bats/systemd.bats && \
+    CLIENT_CONFIG=default bats -f '$sel' bats/clients/containerd.bats bats/clients/podman.bats && \
+    CLIENT_CONFIG=cgroupfs bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit' \
+      bats/clients/containerd.bats bats/clients/podman.bats"
 fi
 
 # The tests must not have changed the host: /dev/null still root's and

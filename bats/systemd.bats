@@ -1,0 +1,221 @@
+#!/usr/bin/env bats
+# --systemd-cgroup: the container's cgroup is a transient systemd scope.
+# Needs systemd as PID 1 on pure cgroup v2 (tests/vm/run-in-systemd-vm.sh);
+# skipped elsewhere.  Each test checks the scope while the container runs,
+# its limits in the scope's files, and that nothing is left afterwards.
+
+load helpers
+load cgroup_helpers
+
+need_systemd() {
+  if [ ! -d /run/systemd/system ] || [ "$(stat -f -c %T /sys/fs/cgroup)" != cgroup2fs ]; then
+    skip "needs systemd as PID 1 on pure cgroup v2 (run in tests/vm/run-in-systemd-vm.sh)"
+  fi
+}
+
+sd() {
+  "$HUTCH" --root "$ROOT" --systemd-cgroup "$@"
+}
+
+# sd_run_d ID: run -d with the container's stdio in a file (a pipe of bats'
+# `run` would stay open as long as the container lives).
+sd_run_d() {
+  sd run -d --bundle "$BUNDLE" "$1" >"$BATS_TEST_TMPDIR/$1.out" 2>&1 </dev/null ||
+    fail "run -d $1: $(cat "$BATS_TEST_TMPDIR/$1.out")"
+}
+
+# The scope of container $1 with prefix hutch-test (set_scope).
+scope_of() {
+  echo "hutch-test-$1.scope"
+}
+
+set_scope() {
+  update_config ".linux.cgroupsPath = \"system.slice:hutch-test:$1\""
+}
+
+scope_dir() {
+  echo "/sys/fs/cgroup/system.slice/$(scope_of "$1")"
+}
+
+assert_scope_gone() {
+  local s
+  s=$(scope_of "$1")
+  run systemctl is-active "$s"
+  [ "$output" != active ] || fail "$s is still active"
+  [ ! -e "$(scope_dir "$1")" ] || fail "$(scope_dir "$1") left behind"
+  [ ! -e "$ROOT/$1" ] || fail "state directory $ROOT/$1 left behind"
+}
+
+extra_teardown() {
+  local u
+  for u in $(systemctl list-units --all --plain --no-legend 'hutch-test-*' 2>/dev/null | awk '{print $1}'); do
+    systemctl kill -s KILL "$u" 2>/dev/null || true
+    systemctl stop "$u" 2>/dev/null || true
+    systemctl reset-failed "$u" 2>/dev/null || true
+  done
+}
+
+@test "systemd: run -d makes a scope with the init in it and the limits; delete removes it" {
+  need_systemd
+  id=$(cid)
+  set_scope "$id"
+  set_args sleep 1000
+  update_config '.linux.resources = {"memory": {"limit": 67108864}, "pids": {"limit": 77},
+                 "cpu": {"quota": 50000, "period": 100000, "shares": 1024}}'
+  sd_run_d "$id"
+  run systemctl is-active "$(scope_of "$id")"
+  assert_output active
+  pid=$(init_pid "$id")
+  grep -qx "0::/system.slice/$(scope_of "$id")" "/proc/$pid/cgroup"
+  [ "$(cat "$(scope_dir "$id")/memory.max")" = 67108864 ]
+  [ "$(cat "$(scope_dir "$id")/pids.max")" = 77 ]
+  [ "$(cat "$(scope_dir "$id")/cpu.max")" = "50000 100000" ]
+  run systemctl show -p MemoryMax -p TasksMax -p Delegate "$(scope_of "$id")"
+  assert_line MemoryMax=67108864
+  assert_line TasksMax=77
+  assert_line Delegate=yes
+  run sd delete --force "$id"
+  assert_success
+  assert_scope_gone "$id"
+}
+
+@test "systemd: no cgroupsPath gives system.slice:hutch:ID" {
+  need_systemd
+  id=$(cid)
+  set_args sleep 1000
+  sd_run_d "$id"
+  run systemctl is-active "hutch-$id.scope"
+  assert_output active
+  [ -d "/sys/fs/cgroup/system.slice/hutch-$id.scope" ]
+  sd delete --force "$id"
+  [ ! -e "/sys/fs/cgroup/system.slice/hutch-$id.scope" ]
+}
+
+@test "systemd: a nested slice and org.systemd.property annotations" {
+  need_systemd
+  id=$(cid)
+  update_config ".linux.cgroupsPath = \"hutch-test-a.slice:hutch-test:$id\" |
+    .annotations = {\"org.systemd.property.TimeoutStopUSec\": \"uint64 5000000\",
+                    \"org.systemd.property.CollectMode\": \"'inactive-or-failed'\"}"
+  set_args sleep 1000
+  sd_run_d "$id"
+  [ -d "/sys/fs/cgroup/hutch.slice/hutch-test.slice/hutch-test-a.slice/$(scope_of "$id")" ]
+  run systemctl show -p TimeoutStopUSec -p CollectMode "$(scope_of "$id")"
+  assert_line TimeoutStopUSec=5s
+  assert_line CollectMode=inactive-or-failed
+  sd delete --force "$id"
+  [ ! -e "/sys/fs/cgroup/hutch.slice/hutch-test.slice/hutch-test-a.slice/$(scope_of "$id")" ]
+  systemctl stop hutch-test-a.slice hutch-test.slice hutch.slice 2>/dev/null || true
+}
+
+@test "systemd: exec joins the scope; ps lists; pause/resume; events --stats; kill --all" {
+  need_systemd
+  id=$(cid)
+  set_scope "$id"
+  set_args sh -c 'sleep 1000 & sleep 1000'
+  sd_run_d "$id"
+  run sd exec "$id" true
+  assert_success
+  # the exec'd process is in the scope
+  sd exec -d --pid-file "$BATS_TEST_TMPDIR/exec.pid" "$id" sleep 999 >/dev/null 2>&1 </dev/null
+  grep -qx "0::/system.slice/$(scope_of "$id")" "/proc/$(cat "$BATS_TEST_TMPDIR/exec.pid")/cgroup"
+  run sd ps "$id"
+  assert_success
+  [ "${#lines[@]}" -ge 4 ]
+  run sd pause "$id"
+  assert_success
+  grep -qx "frozen 1" "$(scope_dir "$id")/cgroup.events"
+  [ "$(container_status "$id")" = paused ] || [ "$(sd state "$id" | jq -r .status)" = paused ]
+  run sd resume "$id"
+  assert_success
+  grep -qx "frozen 0" "$(scope_dir "$id")/cgroup.events"
+  run sd events --stats "$id"
+  assert_success
+  echo "$output" | jq -e '.data.pids.current >= 3' >/dev/null
+  run sd kill --all "$id" KILL
+  assert_success
+  wait_status_sd() {
+    local i
+    for i in $(seq 100); do
+      [ "$(sd state "$id" | jq -r .status)" = stopped ] && return 0
+      sleep 0.1
+    done
+    return 1
+  }
+  wait_status_sd
+  sd delete "$id"
+  assert_scope_gone "$id"
+}
+
+@test "systemd: update sets the unit's properties and the files" {
+  need_systemd
+  id=$(cid)
+  set_scope "$id"
+  set_args sleep 1000
+  update_config '.linux.resources = {"memory": {"limit": 67108864}}'
+  sd_run_d "$id"
+  run sd update --memory 33554432 --pids-limit 50 "$id"
+  assert_success
+  [ "$(cat "$(scope_dir "$id")/memory.max")" = 33554432 ]
+  [ "$(cat "$(scope_dir "$id")/pids.max")" = 50 ]
+  run systemctl show -p MemoryMax -p TasksMax "$(scope_of "$id")"
+  assert_line MemoryMax=33554432
+  assert_line TasksMax=50
+  sd delete --force "$id"
+  assert_scope_gone "$id"
+}
+
+@test "systemd: a container's own exit leaves no scope after delete; run (foreground) too" {
+  need_systemd
+  id=$(cid)
+  set_scope "$id"
+  set_args sh -c 'exit 3'
+  run sd run --bundle "$BUNDLE" "$id"
+  assert_failure 3
+  assert_scope_gone "$id"
+}
+
+@test "systemd: a failed create leaves no scope" {
+  need_systemd
+  id=$(cid)
+  set_scope "$id"
+  set_args /no/such/binary
+  run sd run --bundle "$BUNDLE" "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "no/such/binary"
+  assert_scope_gone "$id"
+}
+
+@test "systemd: bad input is one line, exit 1, nothing left" {
+  need_systemd
+  id=$(cid)
+  set_args true
+  update_config '.linux.cgroupsPath = "/not/systemd/form"'
+  run sd run --bundle "$BUNDLE" "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial 'linux.cgroupsPath: "/not/systemd/form" is not of the form "slice:prefix:name"'
+  [ ! -e "$ROOT/$id" ]
+
+  set_scope "$id"
+  update_config '.annotations = {"org.systemd.property.MemoryMax": "[1, 2]"}'
+  run sd run --bundle "$BUNDLE" "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial 'annotations["org.systemd.property.MemoryMax"]: cannot use value "[1, 2]"'
+  assert_scope_gone "$id"
+
+  update_config 'del(.annotations)'
+  DBUS_SYSTEM_BUS_ADDRESS=unix:path=/nonexistent/bus run sd run --bundle "$BUNDLE" "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "--systemd-cgroup: cannot connect to the system bus"
+  assert_scope_gone "$id"
+}
+
+@test "systemd: features reports the systemd driver" {
+  run "$HUTCH" features
+  assert_success
+  [ "$(echo "$output" | jq -r .linux.cgroup.systemd)" = true ]
+}
