@@ -1,5 +1,5 @@
 #!/bin/bash
-# tests/bench/bench.sh [--rounds R] [--n N] [--out FILE] [--runtimes "hutch crun runc"]
+# tests/bench/bench.sh [--rounds R] [--n N] [--out FILE] [--runtimes "hutch crun runc"] [--systemd]
 #
 # Measures hutch, crun and runc side by side on the same busybox bundle, in
 # alternating order within one run, and prints a table with the ratios
@@ -17,6 +17,9 @@
 #   (h) `run` of /bin/true with podman's default seccomp profile (from
 #       containers-common's /usr/share/containers/seccomp.json, converted to
 #       the OCI form), ms/container; n/a when that file is missing
+# --systemd: (a)-(c) with --systemd-cgroup, each container in a transient
+#   scope (on a host with systemd as PID 1: tests/vm/run-in-systemd-vm.sh
+#   "tests/bench/bench.sh --systemd"); the table's rows say "systemd".
 # crun 1.8.1 refuses this hybrid cgroup host, so the whole benchmark runs in
 # a private mount namespace with an empty file bound over
 # /sys/fs/cgroup/unified/cgroup.controllers (host untouched), the same for
@@ -29,6 +32,7 @@ ROUNDS=5
 N=30
 OUT=
 RUNTIMES="hutch crun runc"
+SYSTEMD=0
 HUTCH_BIN=${HUTCH:-$repo/build/hutch}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -36,7 +40,8 @@ while [ $# -gt 0 ]; do
   --n) N=$2; shift 2 ;;
   --out) OUT=$2; shift 2 ;;
   --runtimes) RUNTIMES=$2; shift 2 ;;
-  -h | --help) sed -n '2,23p' "$0"; exit 0 ;;
+  --systemd) SYSTEMD=1; shift ;;
+  -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
   *) echo "bench.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -47,6 +52,7 @@ if [ -z "${HUTCH_BENCH_INNER:-}" ]; then
   export HUTCH_BENCH_INNER=1 HUTCH_BENCH_EMPTY=$empty
   args=(--rounds "$ROUNDS" --n "$N" --runtimes "$RUNTIMES")
   [ -n "$OUT" ] && args+=(--out "$OUT")
+  [ "$SYSTEMD" = 1 ] && args+=(--systemd)
   set +e
   unshare -m --propagation private "$0" "${args[@]}"
   rc=$?
@@ -86,10 +92,12 @@ bin_of() {
 # timed command and hide the runtimes' own differences.
 declare -A BIN
 for rt in $RUNTIMES; do BIN[$rt]=$(bin_of "$rt"); done
+GLOBAL=()
+[ "$SYSTEMD" = 1 ] && GLOBAL=(--systemd-cgroup)
 rt_cmd() {
   local rt=$1
   shift
-  "${BIN[$rt]}" --root "$work/root-$rt" "$@"
+  "${BIN[$rt]}" --root "$work/root-$rt" "${GLOBAL[@]}" "$@"
 }
 
 # One bundle for everyone: busybox rootfs, config from `runc spec`.
@@ -233,12 +241,13 @@ for ((r = 0; r < ROUNDS; r++)); do
   for rt in $order; do
     add "a-$rt" "$(bench_run "$rt" "$bundle" || echo nan)"
     add "a2-$rt" "$(bench_run "$rt" "$nonet" || echo nan)"
-    if [ -n "$secc" ]; then add "h-$rt" "$(bench_run "$rt" "$secc" || echo nan)"; fi
+    if [ -n "$secc" ] && [ "$SYSTEMD" = 0 ]; then add "h-$rt" "$(bench_run "$rt" "$secc" || echo nan)"; fi
     add "b-$rt" "$(bench_lifecycle "$rt" || echo nan)"
     add "c-$rt" "$(bench_exec "$rt" || echo nan)"
   done
 done
 for rt in $RUNTIMES; do
+  [ "$SYSTEMD" = 1 ] && break # only (a)-(c) with --systemd
   add "d-$rt" "$(bench_parallel "$rt" || echo nan)"
   add "e1-$rt" "$(rss_run "$rt" || echo nan)"
   add "e2-$rt" "$(rss_exec "$rt" || echo nan)"
@@ -255,14 +264,17 @@ ratio() {
 table() {
   echo "| measure | hutch | crun | runc | hutch/crun | hutch/runc |"
   echo "|---|---|---|---|---|---|"
-  local key label h c u
-  for pair in "a:(a) run /bin/true, ms/container" "a2:(a) same, no network namespace, ms" \
+  local key label h c u rows
+  rows=("a:(a) run /bin/true, ms/container" "a2:(a) same, no network namespace, ms" \
     "b:(b) create+start+delete, ms" "c:(c) exec /bin/true, ms/exec" \
     "d:(d) 50 parallel create + delete, ms" "e1:(e) peak RSS of run, KiB" \
     "e2:(e) peak RSS of exec, KiB" "f:(f) smallest memory limit, KiB" "g:(g) binary size, bytes" \
-    "h:(h) run /bin/true with podman's seccomp profile, ms"; do
+    "h:(h) run /bin/true with podman's seccomp profile, ms")
+  [ "$SYSTEMD" = 1 ] && rows=("${rows[@]:0:4}")
+  for pair in "${rows[@]}"; do
     key=${pair%%:*}
     label=${pair#*:}
+    [ "$SYSTEMD" = 1 ] && label="systemd: $label"
     h=$(med "$key-hutch")
     c=$(med "$key-crun")
     u=$(med "$key-runc")
