@@ -74,6 +74,8 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
     return cmd_fail(ctx, &err, "run %s", o.id);
   }
   stdio_relay_close_child(&relay);
+  if (master >= 0)
+    tty_relay_copy_winsize(master);
   if (container_start(c, &err) < 0 || stdio_relay_start(&relay, &err) < 0) {
     stdio_relay_finish(&relay);
     herr_t e2 = NULL;

@@ -79,11 +79,26 @@ int tty_relay_own_fd(int fd, int *restore)
   return n;
 }
 
-static void copy_winsize(struct relay *r)
+static int caller_tty(void)
+{
+  return isatty(STDIN_FILENO) ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
+}
+
+static void set_winsize(int tty_fd, int master)
 {
   struct winsize ws;
-  if (r->tty_fd >= 0 && ioctl(r->tty_fd, TIOCGWINSZ, &ws) == 0 && (ws.ws_row || ws.ws_col))
-    ioctl(r->master, TIOCSWINSZ, &ws);
+  if (tty_fd >= 0 && ioctl(tty_fd, TIOCGWINSZ, &ws) == 0 && (ws.ws_row || ws.ws_col))
+    ioctl(master, TIOCSWINSZ, &ws);
+}
+
+void tty_relay_copy_winsize(int master_fd)
+{
+  set_winsize(caller_tty(), master_fd);
+}
+
+static void copy_winsize(struct relay *r)
+{
+  set_winsize(r->tty_fd, r->master);
 }
 
 static void queue_eof(struct relay *r)
@@ -239,7 +254,7 @@ int tty_relay_run(int master_fd, pid_t child, int *exit_status, herr_t *err)
   struct relay *r = xcalloc(1, sizeof(*r));
   r->master = master_fd;
   r->child = child;
-  r->tty_fd = isatty(STDIN_FILENO) ? STDIN_FILENO : isatty(STDOUT_FILENO) ? STDOUT_FILENO : -1;
+  r->tty_fd = caller_tty();
   r->in = tty_relay_own_fd(STDIN_FILENO, &r->in_restore);
   r->out = tty_relay_own_fd(STDOUT_FILENO, &r->out_restore);
   r->in_eof = r->in < 0;

@@ -40,6 +40,10 @@
 
 int tty_relay_run(int master_fd, pid_t child, int *exit_status, herr_t *err);
 
+/* The caller's terminal size onto the pty, before the process starts (so
+ * that its first `stty size` is right; tty_relay_run keeps it in step). */
+void tty_relay_copy_winsize(int master_fd);
+
 /* A non-blocking fd for the caller's fd without touching the caller's open
  * file description: ttys and pipes are reopened; regular files need no
  * O_NONBLOCK; anything else (a socket) gets it on the shared description and
