@@ -113,7 +113,7 @@ static void print_usage(FILE *f)
              "      --log FILE            write logs to FILE (default: stderr)\n"
              "      --log-format FORMAT   text or json (default: text)\n"
              "      --debug               log debug messages\n"
-             "      --systemd-cgroup      manage cgroups through systemd (not supported yet)\n"
+             "      --systemd-cgroup      cgroups as transient systemd scopes (slice:prefix:name)\n"
              "      --rootless VALUE      true, false or auto (default: auto)\n"
              "  -v, --version             print the version\n"
              "  -h, --help                show this help\n");

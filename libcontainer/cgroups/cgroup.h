@@ -168,9 +168,7 @@ struct cgroup_driver {
 
 /* ---- choosing a driver (once, at the top) ---------------------------- */
 
-/* The driver of `create`/`run`: cgroupfs, or systemd (--systemd-cgroup).
- * Fails when the chosen driver is not built ("--systemd-cgroup: the
- * systemd cgroup driver is not supported yet"). */
+/* The driver of `create`/`run`: cgroupfs, or systemd (--systemd-cgroup). */
 int cgroup_driver_select(bool systemd, const struct cgroup_driver **out, herr_t *err);
 /* A driver by its state name; NULL when this hutch has none by that name. */
 const struct cgroup_driver *cgroup_driver_find(const char *name);

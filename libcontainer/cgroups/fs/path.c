@@ -201,7 +201,7 @@ int cg_normalize_path(const char *cgroups_path, const char *id, char **out, herr
   if (strchr(cgroups_path, ':'))
     return herr_set(err, 0,
                     "linux.cgroupsPath \"%s\": a systemd \"slice:prefix:name\" path needs "
-                    "--systemd-cgroup, and the systemd cgroup driver is not supported yet",
+                    "--systemd-cgroup",
                     cgroups_path);
   bool abs = cgroups_path[0] == '/';
   size_t len = strlen(cgroups_path);
