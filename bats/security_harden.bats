@@ -39,3 +39,127 @@ run_detached() {
   assert_success
   assert_output /made/by/create
 }
+
+# one_line_failure: $status is 1 and $output one line.
+one_line_failure() {
+  [ "$status" -eq 1 ] || fail "expected exit 1, got $status: $output"
+  [ "$(printf '%s\n' "$output" | grep -c .)" -eq 1 ] || fail "error is not one line: $output"
+}
+
+@test "state root: one writable by others is refused, and nothing is made in it" {
+  local root=$BATS_TEST_TMPDIR/open-root
+  mkdir -m 0777 "$root"
+  chmod 0777 "$root"
+  set_args true
+  run "$HUTCH" --root "$root" run -b "$BUNDLE" "$(cid)"
+  one_line_failure
+  assert_output "hutch: --root $root: writable by group or others (mode 0777)"
+  [ -z "$(ls -A "$root")" ] || fail "made in a refused root: $(ls -A "$root")"
+  run "$HUTCH" --root "$root" list
+  one_line_failure
+  chmod 0775 "$root"
+  run "$HUTCH" --root "$root" state x
+  one_line_failure
+  assert_output "hutch: --root $root: writable by group or others (mode 0775)"
+  # spec and features need no root.
+  run "$HUTCH" --root "$root" features
+  assert_success
+}
+
+@test "state root: one owned by another uid is refused" {
+  local root=$BATS_TEST_TMPDIR/their-root
+  mkdir -m 0700 "$root"
+  chown 1000:1000 "$root"
+  set_args true
+  run "$HUTCH" --root "$root" run -b "$BUNDLE" "$(cid)"
+  one_line_failure
+  assert_output "hutch: --root $root: owned by uid 1000, not by uid 0"
+  [ -z "$(ls -A "$root")" ] || fail "made in a refused root: $(ls -A "$root")"
+  run "$HUTCH" --root "$root" delete --force "$(cid)"
+  one_line_failure
+}
+
+@test "state root: a missing one is made 0700, parents too" {
+  local root=$BATS_TEST_TMPDIR/a/b/root
+  set_args true
+  run "$HUTCH" --root "$root" run -b "$BUNDLE" "$(cid)"
+  assert_success
+  assert_equal "$(stat -c %a "$root")" 700
+  assert_equal "$(stat -c %a "$BATS_TEST_TMPDIR/a")" 700
+}
+
+# cache_entry: the only file in $ROOT/.seccomp~cache (fails otherwise).
+cache_entries() {
+  find "$ROOT/.seccomp~cache" -mindepth 1 -maxdepth 1 | sort
+}
+
+# forge STRICT PERMISSIVE OUT: the cache entry of STRICT (its key) with the
+# program of PERMISSIVE: "HUTCHBPF1\n", u32 key length, key, program.
+forge() {
+  local klen plen
+  klen=$(od -An -tu4 -j10 -N4 "$1" | tr -d ' ')
+  plen=$(od -An -tu4 -j10 -N4 "$2" | tr -d ' ')
+  head -c $((14 + klen)) "$1" >"$3"
+  tail -c +$((14 + plen + 1)) "$2" >>"$3"
+}
+
+@test "seccomp cache: a planted entry (a symlink, another uid's file) does not loosen a profile" {
+  update_config '.root.readonly = false'
+  # Permissive first: its entry gives the program to forge with.
+  seccomp_allow_but '[{"names": ["acct"], "action": "SCMP_ACT_ERRNO"}]'
+  set_args true
+  run hutch run -b "$BUNDLE" "$(cid a)"
+  assert_success
+  local permissive
+  permissive=$(cache_entries)
+  [ -f "$permissive" ] || fail "no cache entry: $permissive"
+  seccomp_allow_but '[{"names": ["mkdir", "mkdirat"], "action": "SCMP_ACT_ERRNO"}]'
+  set_args sh -c 'mkdir /made && echo made'
+  run hutch run -b "$BUNDLE" "$(cid b)"
+  [ "$status" -ne 0 ] || fail "the strict profile allowed mkdir: $output"
+  local strict
+  strict=$(cache_entries | grep -vx "$permissive")
+  [ -f "$strict" ] || fail "no cache entry for the strict profile"
+  forge "$strict" "$permissive" "$BATS_TEST_TMPDIR/forged"
+  # The forged entry is good: as a file of ours it is used (the cache
+  # trusts what only we can write) ...
+  cp "$BATS_TEST_TMPDIR/forged" "$strict"
+  run hutch run -b "$BUNDLE" "$(cid c)"
+  assert_success
+  assert_output made
+  rmdir "$BUNDLE/rootfs/made"
+  # ... but not as a symlink to it ...
+  rm "$strict"
+  ln -s "$BATS_TEST_TMPDIR/forged" "$strict"
+  run hutch run -b "$BUNDLE" "$(cid d)"
+  [ "$status" -ne 0 ] || fail "a symlinked cache entry loosened the profile: $output"
+  [ ! -e "$BUNDLE/rootfs/made" ]
+  [ ! -L "$strict" ] || fail "the symlinked entry was kept"
+  # ... nor as another uid's file.
+  rm -f "$strict"
+  cp "$BATS_TEST_TMPDIR/forged" "$strict"
+  chown 1000:1000 "$strict"
+  run hutch run -b "$BUNDLE" "$(cid e)"
+  [ "$status" -ne 0 ] || fail "another uid's cache entry loosened the profile: $output"
+  [ ! -e "$BUNDLE/rootfs/made" ]
+}
+
+@test "state root: delete never follows a symlinked state directory" {
+  local victim=$BATS_TEST_TMPDIR/victim id
+  id=$(cid)
+  mkdir "$victim"
+  echo keep >"$victim/file"
+  ln -s "$victim" "$ROOT/$id"
+  run hutch delete "$id"
+  one_line_failure
+  assert_output --partial "container $id does not exist"
+  run hutch delete --force "$id"
+  assert_success
+  assert_equal "$(cat "$victim/file")" keep
+  run hutch state "$id"
+  one_line_failure
+  run hutch list -q
+  refute_output --partial "$id"
+  rm "$ROOT/$id"
+}
+

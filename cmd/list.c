@@ -49,10 +49,10 @@ static char *user_name(uid_t uid)
   return NULL;
 }
 
-static char *owner_of(const char *dir)
+static char *owner_of(int dir_fd)
 {
   struct stat st;
-  if (stat(dir, &st) < 0)
+  if (fstat(dir_fd, &st) < 0)
     return xstrdup("");
   char *name = user_name(st.st_uid);
   return name ? name : xasprintf("#%u", (unsigned)st.st_uid);
@@ -109,12 +109,14 @@ int cmd_list(struct hutch_ctx *ctx, int argc, char **argv)
     herr_t err = NULL;
     struct container *ct = NULL;
     if (container_load(ctx->root, names[i], &ct, &err) < 0) {
-      hlog_warn("list: %s", err->msg);
+      /* Not a container (lost+found, a link): not listed, as runc. */
+      if (err->errnum != ENOENT)
+        hlog_warn("list: %s", err->msg);
       herr_free(&err);
       continue;
     }
     enum container_status s = container_status(ct);
-    char *owner = owner_of(ct->state_dir);
+    char *owner = owner_of(ct->dir_fd);
     if (quiet) {
       printf("%s\n", ct->id);
     } else if (json) {

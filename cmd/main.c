@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "libcontainer/container/state.h"
 #include "libcontainer/utils/rootless.h"
 #include "spec/base/log.h"
 #include "spec/base/util.h"
@@ -384,6 +385,23 @@ int main(int argc, char **argv)
     herr_t err = NULL;
     if (default_root(&ctx, &root_owned, &err) < 0)
       return cmd_fail(&ctx, &err, "%s", "");
+  }
+  if (ctx.root && needs_state_root(name)) {
+    /* A root others can write (or another uid's) is refused up front; a
+     * missing one is fine (create makes it). */
+    herr_t err = NULL;
+    int fd = state_root_open(ctx.root, false, &err);
+    if (fd >= 0) {
+      close(fd);
+    } else if (err->errnum != ENOENT) {
+      fprintf(stderr, "hutch: %s\n", err->msg);
+      if (hlog_to_file())
+        hlog_error("%s", err->msg);
+      herr_free(&err);
+      return 1;
+    } else {
+      herr_free(&err);
+    }
   }
   optind = 0; /* reinitialise getopt for the command's own options */
   return cmd->fn(&ctx, cargc, cargv);

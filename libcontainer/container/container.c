@@ -40,6 +40,10 @@ void container_free(struct container *c)
   container_unlock(c);
   if (c->start_fd >= 0)
     close(c->start_fd);
+  if (c->dir_fd >= 0)
+    close(c->dir_fd);
+  if (c->root_fd >= 0)
+    close(c->root_fd);
   free(c->id);
   free(c->state_dir);
   free(c->bundle);
@@ -51,6 +55,17 @@ void container_free(struct container *c)
   free(c);
 }
 
+/* config.json of the state dir (the config the container was created with). */
+static int load_config(struct container *c, herr_t *err)
+{
+  _cleanup_free_ char *text = NULL;
+  size_t len = 0;
+  if (read_file_nofollow(c->dir_fd, STATE_CONFIG, &text, &len, err) < 0 ||
+      spec_parse(text, len, STATE_CONFIG, &c->spec, err) < 0)
+    return herr_wrap(err, "container %s: state", c->id);
+  return 0;
+}
+
 int container_load(const char *root, const char *id, struct container **out, herr_t *err)
 {
   if (container_validate_id(id, err) < 0)
@@ -58,27 +73,26 @@ int container_load(const char *root, const char *id, struct container **out, her
   struct container *c = xcalloc(1, sizeof(*c));
   c->lock_fd = -1;
   c->start_fd = -1;
+  c->dir_fd = -1;
   c->id = xstrdup(id);
   c->state_dir = xasprintf("%s/%s", root, id);
-  struct stat st;
-  if (stat(c->state_dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
-    int e = errno;
+  c->root_fd = state_root_open(root, false, err);
+  if (c->root_fd < 0) {
     container_free(c);
-    if (e == ENOENT || e == ENOTDIR || e == 0)
-      return herr_set(err, ENOENT, "container %s does not exist", id);
-    return herr_errno(err, e, "container %s: stat %s/%s", id, root, id);
+    if ((*err)->errnum != ENOENT)
+      return -1;
+    herr_free(err);
+    return herr_set(err, ENOENT, "container %s does not exist", id);
   }
-  int r = state_read(c, err);
-  if (r < 0) {
+  c->dir_fd = state_dir_open(c->root_fd, id, err);
+  if (c->dir_fd < 0) {
     container_free(c);
     return -1;
   }
-  if (r == 1) {
-    _cleanup_free_ char *cfg = xasprintf("%s/%s", c->state_dir, STATE_CONFIG);
-    if (spec_load_file(cfg, &c->spec, err) < 0) {
-      container_free(c);
-      return herr_wrap(err, "container %s: state", id);
-    }
+  int r = state_read(c, err);
+  if (r < 0 || (r == 1 && load_config(c, err) < 0)) {
+    container_free(c);
+    return -1;
   }
   *out = c;
   return 0;
@@ -90,8 +104,8 @@ enum container_status container_status(struct container *c)
     return CONTAINER_CREATING; /* no state.json yet */
   if (!proc_alive(c->pid, c->pid_start))
     return CONTAINER_STOPPED;
-  _cleanup_free_ char *sock = xasprintf("%s/%s", c->state_dir, STATE_START_SOCK);
-  if (access(sock, F_OK) == 0)
+  struct stat st;
+  if (fstatat(c->dir_fd, STATE_START_SOCK, &st, AT_SYMLINK_NOFOLLOW) == 0)
     return CONTAINER_CREATED;
   if (c->cgroup) {
     bool frozen = false;
@@ -123,7 +137,8 @@ int container_lock(struct container *c, herr_t *err)
 {
   if (c->lock_fd >= 0)
     return 0;
-  int fd = open(c->state_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  /* A new open file description: flock locks belong to one. */
+  int fd = openat(c->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) {
     if (errno == ENOENT)
       return herr_set(err, ENOENT, "container %s does not exist", c->id);
@@ -148,12 +163,9 @@ int container_lock(struct container *c, herr_t *err)
     container_unlock(c);
     return -1;
   }
-  if (r == 1 && !c->spec) {
-    _cleanup_free_ char *cfg = xasprintf("%s/%s", c->state_dir, STATE_CONFIG);
-    if (spec_load_file(cfg, &c->spec, err) < 0) {
-      container_unlock(c);
-      return herr_wrap(err, "container %s: state", c->id);
-    }
+  if (r == 1 && !c->spec && load_config(c, err) < 0) {
+    container_unlock(c);
+    return -1;
   }
   return 0;
 }

@@ -21,7 +21,9 @@ enum container_status {
 
 struct container { /* a container loaded from its state directory */
   char *id;
-  char *state_dir;              /* <root>/<id> */
+  char *state_dir;              /* <root>/<id>, for messages: files are opened through dir_fd */
+  int root_fd;                  /* the state root (checked: ours, not writable by others) */
+  int dir_fd;                   /* <root>/<id>, opened without following links */
   char *bundle;                 /* absolute */
   char *rootfs;                 /* absolute */
   pid_t pid;                    /* init pid (0 if never started) */

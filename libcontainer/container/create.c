@@ -361,7 +361,7 @@ static void creation_cleanup(struct creation *cr, bool failed)
     if (cgroup_destroy(cr->c->cgroup, &e) < 0)
       hlog_warn("create %s: removing the cgroup: %s", cr->c->id, e->msg);
   }
-  state_dir_remove(cr->c->state_dir);
+  state_dir_remove(cr->c);
   container_free(cr->c);
   cr->c = NULL;
 }
@@ -513,9 +513,8 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   cr->stage1 = cr->init = pid;
   if (c->cgroup && cgroup_create(c->cgroup, CGROUP_AFTER_CLONE, pid, err) < 0)
     return -1;
-  _cleanup_free_ char *cfg_copy = xasprintf("%s/%s", c->state_dir, STATE_CONFIG);
-  if (write_file_new(cfg_copy, cfg_text, cfg_len, 0600, err) < 0)
-    return -1;
+  if (write_file_new_nofollow(c->dir_fd, STATE_CONFIG, cfg_text, cfg_len, 0600, err) < 0)
+    return herr_wrap(err, "%s", c->state_dir);
   if (parent_sync(cr, err) < 0)
     return -1;
   if (cr->console_local >= 0) {
@@ -583,14 +582,24 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
     spec_free(s);
     return -1;
   }
+  /* A root others can write is refused before anything is made; a missing
+   * one is made below, once the config is known to be good. */
+  int root_fd = state_root_open(o->root, false, err);
+  if (root_fd < 0 && (*err)->errnum == ENOENT) {
+    herr_free(err);
+  } else if (root_fd < 0) {
+    free(rootfs);
+    spec_free(s);
+    return -1;
+  }
   struct seccomp_bpf *bpf = NULL;
-  if (s->has_linux && s->linux_.has_seccomp) {
-    _cleanup_free_ char *cache = xasprintf("%s/%s", o->root, SECCOMP_CACHE_DIR);
-    if (seccomp_compile_cached(&s->linux_.seccomp, cache, &bpf, err) < 0) {
-      free(rootfs);
-      spec_free(s);
-      return -1;
-    }
+  if (s->has_linux && s->linux_.has_seccomp &&
+      seccomp_compile_cached(&s->linux_.seccomp, root_fd, &bpf, err) < 0) {
+    if (root_fd >= 0)
+      close(root_fd);
+    free(rootfs);
+    spec_free(s);
+    return -1;
   }
 
   struct creation cr = {
@@ -598,6 +607,8 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
   struct container *c = xcalloc(1, sizeof(*c));
   c->lock_fd = -1;
   c->start_fd = -1;
+  c->root_fd = root_fd;
+  c->dir_fd = -1;
   c->id = xstrdup(o->id);
   c->state_dir = xasprintf("%s/%s", o->root, o->id);
   c->bundle = xstrdup(bundle);
@@ -612,7 +623,11 @@ int container_create(const struct create_opts *o, struct container **out, herr_t
     container_free(c);
     return -1;
   }
-  if (state_root_ensure(o->root, err) < 0 || state_dir_create(o->root, o->id, err) < 0) {
+  if (c->root_fd < 0)
+    c->root_fd = state_root_open(o->root, true, err);
+  if (c->root_fd >= 0)
+    c->dir_fd = state_dir_create(c->root_fd, o->id, err);
+  if (c->dir_fd < 0) {
     ns_plan_close(&cr.ns);
     seccomp_bpf_free(bpf);
     container_free(c);

@@ -41,7 +41,7 @@ int container_delete(struct container *c, bool force, herr_t *err)
   }
   if (c->cgroup && cgroup_destroy(c->cgroup, err) < 0)
     return herr_wrap(err, "remove the cgroup");
-  state_dir_remove(c->state_dir);
+  state_dir_remove(c);
   if (c->spec && c->spec->hooks.n_hooks[SPEC_HOOK_POSTSTOP]) {
     _cleanup_free_ char *state = container_state_json_status(c, CONTAINER_STOPPED);
     _cleanup_herr_ herr_t e = NULL;

@@ -280,20 +280,17 @@ static int prepare(struct exec_run *r, herr_t *err)
     p->console_height = ws.ws_row;
     p->console_width = ws.ws_col;
   }
+  /* The caller's fds only: the container's state root and dir are ours (and
+   * would reach the process). */
   for (int fd = 3; fd < 3 + o->preserve_fds; fd++)
-    if (fcntl(fd, F_GETFD) < 0)
+    if (fcntl(fd, F_GETFD) < 0 || fd == r->c->root_fd || fd == r->c->dir_fd || fd == r->c->lock_fd)
       return herr_set(err, EBADF, "--preserve-fds: fd %d is not open", fd);
   /* The process fields against this host (capability names, LSMs, ...). */
   if (validate_process(p, err) < 0)
     return -1;
   const struct spec *s = r->c->spec;
   if (s->has_linux && s->linux_.has_seccomp) {
-    /* The cache is next to the state dirs: <root>/<id> -> <root>/.seccomp~cache. */
-    const char *slash = strrchr(r->c->state_dir, '/');
-    _cleanup_free_ char *cache = slash ? xasprintf("%.*s/%s", (int)(slash - r->c->state_dir),
-                                                   r->c->state_dir, SECCOMP_CACHE_DIR)
-                                       : NULL;
-    if (seccomp_compile_cached(&s->linux_.seccomp, cache, &r->seccomp, err) < 0)
+    if (seccomp_compile_cached(&s->linux_.seccomp, r->c->root_fd, &r->seccomp, err) < 0)
       return -1;
   }
   if (plan_sub_cgroups(r, err) < 0)

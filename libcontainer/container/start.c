@@ -52,8 +52,7 @@ static int start_over_socket(struct container *c, herr_t *err)
   if (fd < 0)
     return -1;
   int r = send_start(fd, err);
-  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_START_SOCK);
-  unlink(path);
+  unlinkat(c->dir_fd, STATE_START_SOCK, 0);
   return r;
 }
 

@@ -11,52 +11,83 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "libcontainer/cgroups/cgroup.h"
 #include "libcontainer/utils/fileio.h"
 
-int state_root_ensure(const char *root, herr_t *err)
+/* A root others could write is not ours to trust: they could plant state,
+ * links or seccomp cache entries in it. */
+static int root_check(int fd, const char *root, herr_t *err)
 {
-  if (!root || !*root)
-    return herr_set(err, 0, "--root: empty path");
-  _cleanup_free_ char *p = xstrdup(root);
-  size_t len = strlen(p);
-  for (size_t i = 1; i <= len; i++) {
-    if (p[i] != '/' && p[i] != '\0')
-      continue;
-    char saved = p[i];
-    p[i] = '\0';
-    if (mkdir(p, 0700) < 0 && errno != EEXIST)
-      return herr_sys(err, "--root: mkdir %s", p);
-    p[i] = saved;
-  }
   struct stat st;
-  if (stat(root, &st) < 0)
-    return herr_sys(err, "--root: %s", root);
+  if (fstat(fd, &st) < 0)
+    return herr_sys(err, "--root %s", root);
   if (!S_ISDIR(st.st_mode))
-    return herr_set(err, ENOTDIR, "--root: %s is not a directory", root);
+    return herr_set(err, ENOTDIR, "--root %s: not a directory", root);
+  if (st.st_uid != geteuid())
+    return herr_set(err, EPERM, "--root %s: owned by uid %u, not by uid %u", root,
+                    (unsigned)st.st_uid, (unsigned)geteuid());
+  if (st.st_mode & (S_IWGRP | S_IWOTH))
+    return herr_set(err, EPERM, "--root %s: writable by group or others (mode %04o)", root,
+                    (unsigned)(st.st_mode & 07777));
   return 0;
 }
 
-int state_dir_create(const char *root, const char *id, herr_t *err)
+int state_root_open(const char *root, bool create, herr_t *err)
 {
-  _cleanup_free_ char *dir = xasprintf("%s/%s", root, id);
-  if (mkdir(dir, 0700) < 0) {
+  if (!root || !*root)
+    return herr_set(err, EINVAL, "--root: empty path");
+  int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && create) {
+    _cleanup_free_ char *p = xstrdup(root);
+    size_t len = strlen(p);
+    for (size_t i = 1; i <= len; i++) {
+      if (p[i] != '/' && p[i] != '\0')
+        continue;
+      char saved = p[i];
+      p[i] = '\0';
+      if (mkdir(p, 0700) < 0 && errno != EEXIST)
+        return herr_sys(err, "--root: mkdir %s", p);
+      p[i] = saved;
+    }
+    fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  }
+  if (fd < 0) {
+    if (errno == ENOTDIR)
+      return herr_set(err, ENOTDIR, "--root %s: not a directory", root);
+    return herr_sys(err, "--root %s", root);
+  }
+  if (root_check(fd, root, err) < 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int state_dir_create(int root_fd, const char *id, herr_t *err)
+{
+  if (mkdirat(root_fd, id, 0700) < 0) {
     if (errno == EEXIST)
       return herr_set(err, EEXIST, "container %s already exists", id);
-    return herr_sys(err, "mkdir %s", dir);
+    return herr_sys(err, "mkdir %s", id);
   }
-  return 0;
+  int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0) {
+    herr_sys(err, "open %s", id);
+    unlinkat(root_fd, id, AT_REMOVEDIR);
+  }
+  return fd;
 }
 
 static int start_sock_addr(const struct container *c, struct sockaddr_un *sa, herr_t *err)
 {
   memset(sa, 0, sizeof(*sa));
   sa->sun_family = AF_UNIX;
-  int n = c->lock_fd >= 0 ? snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s",
-                                     c->lock_fd, STATE_START_SOCK)
-                          : snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", c->state_dir,
-                                     STATE_START_SOCK);
+  /* Through the state dir's fd: short whatever --root is, and no link in
+   * the path is followed. */
+  int n = snprintf(sa->sun_path, sizeof(sa->sun_path), "/proc/self/fd/%d/%s", c->dir_fd,
+                   STATE_START_SOCK);
   if (n < 0 || (size_t)n >= sizeof(sa->sun_path))
     return herr_set(err, ENAMETOOLONG, "%s/%s: path too long for a socket", c->state_dir,
                     STATE_START_SOCK);
@@ -102,9 +133,23 @@ int state_start_connect(const struct container *c, herr_t *err)
   return fd;
 }
 
-void state_dir_remove(const char *state_dir)
+int state_dir_open(int root_fd, const char *id, herr_t *err)
 {
-  DIR *d = opendir(state_dir);
+  int fd = openat(root_fd, id, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0)
+    return fd;
+  /* A link (ELOOP) or a file (ENOTDIR) there is not a container of ours. */
+  if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
+    return herr_set(err, ENOENT, "container %s does not exist", id);
+  return herr_sys(err, "container %s: open the state directory", id);
+}
+
+void state_dir_remove(struct container *c)
+{
+  if (c->dir_fd < 0 || c->root_fd < 0)
+    return;
+  int fd = openat(c->dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
   if (d) {
     struct dirent *de;
     while ((de = readdir(d))) {
@@ -113,8 +158,14 @@ void state_dir_remove(const char *state_dir)
       unlinkat(dirfd(d), de->d_name, 0);
     }
     closedir(d);
+  } else if (fd >= 0) {
+    close(fd);
   }
-  rmdir(state_dir);
+  /* Only the directory we opened: never one a link or a rename put there. */
+  struct stat a, b;
+  if (fstat(c->dir_fd, &a) == 0 && fstatat(c->root_fd, c->id, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+      a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+    unlinkat(c->root_fd, c->id, AT_REMOVEDIR);
 }
 
 int state_write(const struct container *c, herr_t *err)
@@ -134,8 +185,7 @@ int state_write(const struct container *c, herr_t *err)
   json_decref(j);
   if (!text)
     return herr_set(err, 0, "state.json: cannot serialise");
-  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_FILE);
-  int r = write_file_atomic(path, text, strlen(text), 0600, err);
+  int r = write_file_atomic_nofollow(c->dir_fd, STATE_FILE, text, strlen(text), 0600, err);
   free(text);
   return r;
 }
@@ -149,8 +199,7 @@ int state_write_cgroup(const struct container *c, herr_t *err)
   json_decref(j);
   if (!text)
     return herr_set(err, 0, "%s: cannot serialise", STATE_CGROUP);
-  _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_CGROUP);
-  int r = write_file_new(path, text, strlen(text), 0600, err);
+  int r = write_file_new_nofollow(c->dir_fd, STATE_CGROUP, text, strlen(text), 0600, err);
   free(text);
   return r;
 }
@@ -161,7 +210,7 @@ int state_read_cgroup(struct container *c, herr_t *err)
   _cleanup_free_ char *text = NULL;
   size_t len = 0;
   _cleanup_herr_ herr_t e = NULL;
-  if (read_file_at(AT_FDCWD, path, &text, &len, &e) < 0) {
+  if (read_file_nofollow(c->dir_fd, STATE_CGROUP, &text, &len, &e) < 0) {
     if (e->errnum == ENOENT)
       return 0;
     herr_from_parts(err, e->errnum, e->msg);
@@ -192,17 +241,15 @@ static char *jstr(json_t *j, const char *key)
 int state_read(struct container *c, herr_t *err)
 {
   _cleanup_free_ char *path = xasprintf("%s/%s", c->state_dir, STATE_FILE);
-  _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT)
-      return 0;
-    return herr_sys(err, "open %s", path);
-  }
   _cleanup_free_ char *text = NULL;
-  ssize_t n = read_all_fd(fd, &text);
-  if (n < 0)
-    return herr_sys(err, "read %s", path);
-  return state_parse(c, text, (size_t)n, path, err) < 0 ? -1 : 1;
+  size_t n = 0;
+  _cleanup_herr_ herr_t e = NULL;
+  if (read_file_nofollow(c->dir_fd, STATE_FILE, &text, &n, &e) < 0) {
+    if (e->errnum == ENOENT)
+      return 0;
+    return herr_set(err, e->errnum, "%s: %s", c->state_dir, e->msg);
+  }
+  return state_parse(c, text, n, path, err) < 0 ? -1 : 1;
 }
 
 int state_parse(struct container *c, const char *text, size_t len, const char *path, herr_t *err)

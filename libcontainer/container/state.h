@@ -24,15 +24,24 @@
 #define STATE_START_SOCK "start.sock"
 #define STATE_CGROUP "cgroup.json"
 
-/* mkdir -p root (0700 for directories it makes). */
-int state_root_ensure(const char *root, herr_t *err);
-/* mkdir <root>/<id> (0700); "container <id> already exists" on EEXIST. */
-int state_dir_create(const char *root, const char *id, herr_t *err);
-/* Remove every file of the state dir, then the dir (best effort). */
-void state_dir_remove(const char *state_dir);
-/* start.sock, reached through c->lock_fd (the state dir, flock'ed) when
- * set: /proc/self/fd/N/start.sock fits sockaddr_un whatever --root is.
- * Listen (SOCK_SEQPACKET, close-on-exec) for `create`; connect for `start`
+/* Open the state root (an O_DIRECTORY fd); with create, mkdir -p it first
+ * (0700 for directories it makes).  Refused unless it is a directory owned
+ * by our euid and not writable by group or others (one line naming --root).
+ * Everything in it is then opened relative to that fd without following
+ * links. */
+int state_root_open(const char *root, bool create, herr_t *err);
+/* mkdir <root>/<id> (0700) and open it; "container <id> already exists" on
+ * EEXIST.  Returns the directory's fd. */
+int state_dir_create(int root_fd, const char *id, herr_t *err);
+/* Open <root>/<id> without following a link: a link or a file there is
+ * "container <id> does not exist". */
+int state_dir_open(int root_fd, const char *id, herr_t *err);
+/* Remove every file of c's state dir, then the dir (best effort), through
+ * c->dir_fd and c->root_fd: never what a link points to. */
+void state_dir_remove(struct container *c);
+/* start.sock, reached through /proc/self/fd/<c->dir_fd>: it fits
+ * sockaddr_un whatever --root is, and follows no link.  Listen
+ * (SOCK_SEQPACKET, close-on-exec) for `create`; connect for `start`
  * (ESRCH "the container init is gone" when nobody listens). */
 int state_start_listen(const struct container *c, herr_t *err);
 int state_start_connect(const struct container *c, herr_t *err);

@@ -112,16 +112,34 @@ static uint32_t get_u32(const char *p)
   return v;
 }
 
-/* 0: hit (*out set), -1: miss. */
-static int cache_load(const char *path, const char *key, size_t key_len, struct seccomp_bpf **out)
+/* Ours: a directory or regular file owned by our euid that nobody else
+ * can write.  Anything else in the cache is someone else's plant. */
+static bool ours(int fd, mode_t type)
 {
-  _cleanup_free_ char *data = NULL;
-  size_t len = 0;
-  herr_t ignored = NULL;
-  if (read_file_at(AT_FDCWD, path, &data, &len, &ignored) < 0) {
-    herr_free(&ignored);
+  struct stat st;
+  return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
+         !(st.st_mode & (S_IWGRP | S_IWOTH));
+}
+
+/* 0: hit (*out set), -1: miss.  An entry that is not ours (a link, a fifo,
+ * another uid's file) is dropped. */
+static int cache_load(int dir, const char *name, const char *key, size_t key_len,
+                      struct seccomp_bpf **out)
+{
+  _cleanup_close_ int fd = openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT)
+    return -1;
+  if (fd < 0 || !ours(fd, S_IFREG)) {
+    hlog_debug("seccomp cache: dropping %s/%s: not a regular file of ours", SECCOMP_CACHE_DIR,
+               name);
+    unlinkat(dir, name, 0);
     return -1;
   }
+  _cleanup_free_ char *data = NULL;
+  ssize_t got = read_all_fd(fd, &data);
+  if (got < 0)
+    return -1;
+  size_t len = (size_t)got;
   size_t m = strlen(CACHE_MAGIC), off = m + 4;
   if (len < off || memcmp(data, CACHE_MAGIC, m) != 0 || get_u32(data + m) != key_len ||
       len < off + key_len + 8 || memcmp(data + off, key, key_len) != 0)
@@ -141,11 +159,15 @@ static int cache_load(const char *path, const char *key, size_t key_len, struct 
 }
 
 /* Keep the cache bounded: past CACHE_MAX_ENTRIES files, start over. */
-static void cache_trim(const char *dir)
+static void cache_trim(int dir)
 {
-  DIR *d = opendir(dir);
-  if (!d)
+  int fd = openat(dir, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+  if (!d) {
+    if (fd >= 0)
+      close(fd);
     return;
+  }
   size_t n = 0;
   struct dirent *de;
   while ((de = readdir(d)))
@@ -159,11 +181,9 @@ static void cache_trim(const char *dir)
   closedir(d);
 }
 
-static void cache_store(const char *dir, const char *path, const char *key, size_t key_len,
+static void cache_store(int dir, const char *name, const char *key, size_t key_len,
                         const struct seccomp_bpf *bpf)
 {
-  if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-    return;
   cache_trim(dir);
   size_t m = strlen(CACHE_MAGIC), insns = bpf->n_insns * sizeof(struct sock_filter);
   size_t len = m + 4 + key_len + 8 + insns;
@@ -181,26 +201,43 @@ static void cache_store(const char *dir, const char *path, const char *key, size
   p += 8;
   memcpy(p, bpf->insns, insns);
   herr_t e = NULL;
-  if (write_file_atomic(path, data, len, 0600, &e) < 0)
+  if (write_file_atomic_nofollow(dir, name, data, len, 0600, &e) < 0)
     hlog_debug("seccomp cache: %s", e->msg);
   herr_free(&e);
 }
 
-int seccomp_compile_cached(const struct spec_seccomp *sc, const char *cache_dir,
-                           struct seccomp_bpf **out, herr_t *err)
+/* <root>/.seccomp~cache, made when missing; -1 when it is not ours (then
+ * there is no cache: compiling is only slower). */
+static int cache_open(int root_fd)
 {
-  if (!cache_dir)
+  int fd = openat(root_fd, SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT && mkdirat(root_fd, SECCOMP_CACHE_DIR, 0700) == 0)
+    fd = openat(root_fd, SECCOMP_CACHE_DIR, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd >= 0 && !ours(fd, S_IFDIR)) {
+    hlog_warn("seccomp cache: %s is not a directory of uid %u that only it can write: not used",
+              SECCOMP_CACHE_DIR, (unsigned)geteuid());
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int seccomp_compile_cached(const struct spec_seccomp *sc, int root_fd, struct seccomp_bpf **out,
+                           herr_t *err)
+{
+  _cleanup_close_ int dir = root_fd >= 0 ? cache_open(root_fd) : -1;
+  if (dir < 0)
     return seccomp_compile(sc, out, err);
   /* Validation errors come from seccomp_compile: no cache entry is valid
    * for an invalid profile, since none could have been written. */
   _cleanup_free_ char *key = cache_key(sc);
   size_t key_len = strlen(key);
-  _cleanup_free_ char *path =
-      xasprintf("%s/%016llx", cache_dir, (unsigned long long)fnv1a(key, key_len));
-  if (cache_load(path, key, key_len, out) == 0)
+  char name[32];
+  snprintf(name, sizeof(name), "%016llx", (unsigned long long)fnv1a(key, key_len));
+  if (cache_load(dir, name, key, key_len, out) == 0)
     return 0;
   if (seccomp_compile(sc, out, err) < 0)
     return -1;
-  cache_store(cache_dir, path, key, key_len, *out);
+  cache_store(dir, name, key, key_len, *out);
   return 0;
 }

@@ -103,14 +103,16 @@ void seccomp_bpf_free(struct seccomp_bpf *bpf);
  * listener fd when a rule uses SCMP_ACT_NOTIFY (else -1).  Needs no_new_privs
  * or CAP_SYS_ADMIN. */
 int seccomp_bpf_load(const struct seccomp_bpf *bpf, int *notify_fd, herr_t *err);
-/* seccomp_compile through a cache of compiled programs in cache_dir (made
- * when missing; NULL: no cache): libseccomp takes ~25 ms for a profile like
- * podman's default one, reading the cached program ~50 us.  An entry holds
- * the whole description of what was compiled (the profile, libseccomp, the
- * hutch binary) and is used only when it matches exactly; any cache problem
- * falls back to compiling. */
-int seccomp_compile_cached(const struct spec_seccomp *sc, const char *cache_dir,
-                           struct seccomp_bpf **out, herr_t *err);
+/* seccomp_compile through a cache of compiled programs in
+ * <root_fd>/.seccomp~cache (made when missing; root_fd -1: no cache):
+ * libseccomp takes ~25 ms for a profile like podman's default one, reading
+ * the cached program ~50 us.  An entry holds the whole description of what
+ * was compiled (the profile, libseccomp, the hutch binary) and is used only
+ * when it matches exactly and is a regular file of our euid that nobody else
+ * can write, opened without following links (anything else is dropped); any
+ * cache problem falls back to compiling. */
+int seccomp_compile_cached(const struct spec_seccomp *sc, int root_fd, struct seccomp_bpf **out,
+                           herr_t *err);
 /* The cache's directory under --root: not a valid container ID. */
 #define SECCOMP_CACHE_DIR ".seccomp~cache"
 /* Compile and load (seccomp_compile + seccomp_bpf_load). */

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 
 ssize_t read_all_fd(int fd, char **out)
@@ -89,17 +90,34 @@ ssize_t send_with_fds(int sock, const void *data, size_t len, const int *fds, si
   return n;
 }
 
-/* open(path, O_WRONLY | O_CREAT | flags) and write data; removed again
- * when the write fails. */
-static int write_whole(const char *path, int flags, const char *data, size_t len, mode_t mode,
-                       herr_t *err)
+/* openat(dirfd, path, O_WRONLY | O_CREAT | flags) and write data; removed
+ * again when the write fails. */
+static int write_whole(int dirfd, const char *path, int flags, const char *data, size_t len,
+                       mode_t mode, herr_t *err)
 {
-  _cleanup_close_ int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode);
+  _cleanup_close_ int fd = openat(dirfd, path, O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode);
   if (fd < 0)
     return herr_sys(err, "open %s", path);
   if (write_all(fd, data, len) < 0) {
     herr_sys(err, "write %s", path);
-    unlink(path);
+    unlinkat(dirfd, path, 0);
+    return -1;
+  }
+  return 0;
+}
+
+static int write_atomic(int dirfd, const char *path, int flags, const char *data, size_t len,
+                        mode_t mode, herr_t *err)
+{
+  _cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
+  /* No fsync: rename() is what makes the update atomic for readers, and the
+   * state does not outlive a reboot (it describes live processes); an fsync
+   * cost 2-16 ms per file on an ext4 --root. */
+  if (write_whole(dirfd, tmp, O_TRUNC | flags, data, len, mode, err) < 0)
+    return -1;
+  if (renameat(dirfd, tmp, dirfd, path) < 0) {
+    herr_sys(err, "rename %s to %s", tmp, path);
+    unlinkat(dirfd, tmp, 0);
     return -1;
   }
   return 0;
@@ -107,21 +125,40 @@ static int write_whole(const char *path, int flags, const char *data, size_t len
 
 int write_file_atomic(const char *path, const char *data, size_t len, mode_t mode, herr_t *err)
 {
-  _cleanup_free_ char *tmp = xasprintf("%s.tmp-%d", path, (int)getpid());
-  /* No fsync: rename() is what makes the update atomic for readers, and the
-   * state does not outlive a reboot (it describes live processes); an fsync
-   * cost 2-16 ms per file on an ext4 --root. */
-  if (write_whole(tmp, O_TRUNC, data, len, mode, err) < 0)
-    return -1;
-  if (rename(tmp, path) < 0) {
-    herr_sys(err, "rename %s to %s", tmp, path);
-    unlink(tmp);
-    return -1;
-  }
-  return 0;
+  return write_atomic(AT_FDCWD, path, 0, data, len, mode, err);
 }
 
 int write_file_new(const char *path, const char *data, size_t len, mode_t mode, herr_t *err)
 {
-  return write_whole(path, O_EXCL, data, len, mode, err);
+  return write_whole(AT_FDCWD, path, O_EXCL, data, len, mode, err);
+}
+
+int write_file_atomic_nofollow(int dirfd, const char *name, const char *data, size_t len,
+                               mode_t mode, herr_t *err)
+{
+  return write_atomic(dirfd, name, O_NOFOLLOW, data, len, mode, err);
+}
+
+int write_file_new_nofollow(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                            herr_t *err)
+{
+  return write_whole(dirfd, name, O_EXCL | O_NOFOLLOW, data, len, mode, err);
+}
+
+int read_file_nofollow(int dirfd, const char *name, char **out, size_t *len, herr_t *err)
+{
+  _cleanup_close_ int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0)
+    return herr_sys(err, "open %s", name);
+  struct stat st;
+  if (fstat(fd, &st) < 0)
+    return herr_sys(err, "stat %s", name);
+  if (!S_ISREG(st.st_mode))
+    return herr_set(err, EINVAL, "%s: not a regular file", name);
+  ssize_t n = read_all_fd(fd, out);
+  if (n < 0)
+    return herr_sys(err, "read %s", name);
+  if (len)
+    *len = (size_t)n;
+  return 0;
 }

@@ -29,5 +29,14 @@ int write_file_atomic(const char *path, const char *data, size_t len, mode_t mod
  * `create` has just made and that nobody reads before state.json exists
  * (one write(2) of a small file is not torn by a kill; no rename needed). */
 int write_file_new(const char *path, const char *data, size_t len, mode_t mode, herr_t *err);
+/* The same for a name in dirfd, never following a symlink there (the files
+ * of the state root: nobody else can write it, but a link is never ours). */
+int write_file_atomic_nofollow(int dirfd, const char *name, const char *data, size_t len,
+                               mode_t mode, herr_t *err);
+int write_file_new_nofollow(int dirfd, const char *name, const char *data, size_t len, mode_t mode,
+                            herr_t *err);
+/* Read dirfd/name whole: O_NOFOLLOW, and only a regular file (no fifo to
+ * block on). */
+int read_file_nofollow(int dirfd, const char *name, char **out, size_t *len, herr_t *err);
 
 #endif

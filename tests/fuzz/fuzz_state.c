@@ -17,6 +17,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   struct container *c = calloc(1, sizeof(*c));
   FUZZ_ASSERT(c);
   c->lock_fd = -1;
+  c->root_fd = c->dir_fd = -1;
   c->id = strdup("hutch-test-fuzz");
   c->state_dir = strdup("/nonexistent/hutch-test-fuzz");
   herr_t err = NULL;

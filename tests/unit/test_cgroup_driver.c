@@ -2,6 +2,7 @@
  * state written by one driver is read back by the same one (state.json and
  * cgroup.json), and what a driver without an operation answers.  Nothing
  * here touches the host's cgroups. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -164,12 +165,25 @@ static void test_state_roundtrip(void)
     CHECK(m != NULL);
     if (!m)
       continue;
-    struct container c = {.id = "c1", .state_dir = dir, .cgroup = m, .lock_fd = -1, .start_fd = -1};
+    int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    CHECK(dir_fd >= 0);
+    struct container c = {.id = "c1",
+                          .state_dir = dir,
+                          .cgroup = m,
+                          .lock_fd = -1,
+                          .start_fd = -1,
+                          .root_fd = -1,
+                          .dir_fd = dir_fd};
     CHECK(state_write_cgroup(&c, &err) == 0);
     CHECK(state_write(&c, &err) == 0);
     herr_free(&err);
 
-    struct container d = {.id = "c1", .state_dir = dir, .lock_fd = -1, .start_fd = -1};
+    struct container d = {.id = "c1",
+                          .state_dir = dir,
+                          .lock_fd = -1,
+                          .start_fd = -1,
+                          .root_fd = -1,
+                          .dir_fd = dir_fd};
     CHECK(state_read(&d, &err) == 1);
     CHECK_MSG(d.cgroup && d.cgroup->driver == drivers[i], drivers[i]->name);
     CHECK_STREQ(d.cgroup ? d.cgroup->id : NULL, "c1");
@@ -186,6 +200,7 @@ static void test_state_roundtrip(void)
     free(d.created);
     free(d.owner);
     cgroup_manager_free(m);
+    close(dir_fd);
     char path[256];
     snprintf(path, sizeof(path), "%s/%s", dir, STATE_FILE);
     unlink(path);

@@ -39,6 +39,7 @@ static struct container *fake_container(void)
 {
   struct container *c = xcalloc(1, sizeof(*c));
   c->lock_fd = -1;
+  c->root_fd = c->dir_fd = -1;
   c->start_fd = -1; /* container_free closes it when >= 0 */
   c->id = xstrdup("c1");
   herr_t err = NULL;

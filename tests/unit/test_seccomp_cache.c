@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -64,6 +65,8 @@ int main(void)
   if (!mkdtemp(root))
     return 1;
   char *dir = xasprintf("%s/%s", root, SECCOMP_CACHE_DIR);
+  int root_fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  CHECK(root_fd >= 0);
   struct spec_seccomp sc;
   struct spec_seccomp_syscall sys[2];
   profile(&sc, sys, "SCMP_ACT_ALLOW");
@@ -71,12 +74,12 @@ int main(void)
 
   struct seccomp_bpf *ref = NULL, *miss = NULL, *hit = NULL;
   CHECK(seccomp_compile(&sc, &ref, &err) == 0);
-  CHECK(seccomp_compile_cached(&sc, dir, &miss, &err) == 0);
+  CHECK(seccomp_compile_cached(&sc, root_fd, &miss, &err) == 0);
   CHECK(same(ref, miss));
   int count = 0;
   char *entry = only_entry(dir, &count);
   CHECK(count == 1);
-  CHECK(seccomp_compile_cached(&sc, dir, &hit, &err) == 0);
+  CHECK(seccomp_compile_cached(&sc, root_fd, &hit, &err) == 0);
   CHECK(same(ref, hit));
 
   char *data = NULL;
@@ -91,9 +94,29 @@ int main(void)
     alt[len - 1] ^= 0x01; /* the last instruction's k */
     CHECK(write_file_at(AT_FDCWD, entry, alt, len, 1, &err) == 0);
     struct seccomp_bpf *from_file = NULL;
-    CHECK(seccomp_compile_cached(&sc, dir, &from_file, &err) == 0);
+    CHECK(seccomp_compile_cached(&sc, root_fd, &from_file, &err) == 0);
     CHECK(from_file && !same(ref, from_file) && from_file->n_insns == ref->n_insns);
     seccomp_bpf_free(from_file);
+    /* The same entry, but not ours: a symlink to it, or another uid's
+     * file, is dropped and the profile compiled again. */
+    char *planted = xasprintf("%s/planted", root);
+    CHECK(write_file_at(AT_FDCWD, planted, alt, len, 1, &err) == 0);
+    CHECK(unlink(entry) == 0 && symlink(planted, entry) == 0);
+    from_file = NULL;
+    CHECK(seccomp_compile_cached(&sc, root_fd, &from_file, &err) == 0);
+    CHECK(same(ref, from_file));
+    seccomp_bpf_free(from_file);
+    struct stat st;
+    CHECK(lstat(entry, &st) == 0 && S_ISREG(st.st_mode)); /* rewritten */
+    CHECK(unlink(entry) == 0 && write_file_at(AT_FDCWD, entry, alt, len, 1, &err) == 0);
+    CHECK(chown(entry, 1000, 1000) == 0);
+    from_file = NULL;
+    CHECK(seccomp_compile_cached(&sc, root_fd, &from_file, &err) == 0);
+    CHECK(same(ref, from_file));
+    seccomp_bpf_free(from_file);
+    CHECK(lstat(entry, &st) == 0 && st.st_uid == geteuid());
+    unlink(planted);
+    free(planted);
     free(alt);
   }
 
@@ -104,12 +127,12 @@ int main(void)
     bad[20] ^= 0x55; /* inside the key */
     CHECK(write_file_at(AT_FDCWD, entry, bad, len, 1, &err) == 0);
     struct seccomp_bpf *again = NULL;
-    CHECK(seccomp_compile_cached(&sc, dir, &again, &err) == 0);
+    CHECK(seccomp_compile_cached(&sc, root_fd, &again, &err) == 0);
     CHECK(same(ref, again));
     seccomp_bpf_free(again);
     /* A truncated entry too. */
     CHECK(write_file_at(AT_FDCWD, entry, data, len - 3, 1, &err) == 0);
-    CHECK(seccomp_compile_cached(&sc, dir, &again, &err) == 0);
+    CHECK(seccomp_compile_cached(&sc, root_fd, &again, &err) == 0);
     CHECK(same(ref, again));
     seccomp_bpf_free(again);
     free(bad);
@@ -121,7 +144,7 @@ int main(void)
   profile(&sc2, sys2, "SCMP_ACT_KILL");
   struct seccomp_bpf *ref2 = NULL, *c2 = NULL;
   CHECK(seccomp_compile(&sc2, &ref2, &err) == 0);
-  CHECK(seccomp_compile_cached(&sc2, dir, &c2, &err) == 0);
+  CHECK(seccomp_compile_cached(&sc2, root_fd, &c2, &err) == 0);
   CHECK(same(ref2, c2));
   CHECK(!same(ref, c2));
   free(only_entry(dir, &count));
@@ -132,13 +155,13 @@ int main(void)
   struct spec_seccomp_syscall sysb[2];
   profile(&bad, sysb, "SCMP_ACT_FOO");
   struct seccomp_bpf *b = NULL;
-  CHECK(seccomp_compile_cached(&bad, dir, &b, &err) < 0 && b == NULL);
+  CHECK(seccomp_compile_cached(&bad, root_fd, &b, &err) < 0 && b == NULL);
   CHECK_CONTAINS(err ? err->msg : NULL, "SCMP_ACT_FOO");
   herr_free(&err);
 
   /* No cache dir: plain compile. */
   struct seccomp_bpf *plain = NULL;
-  CHECK(seccomp_compile_cached(&sc, NULL, &plain, &err) == 0);
+  CHECK(seccomp_compile_cached(&sc, -1, &plain, &err) == 0);
   CHECK(same(ref, plain));
 
   seccomp_bpf_free(ref);
@@ -153,5 +176,6 @@ int main(void)
   CHECK(system(rm) == 0);
   free(rm);
   free(dir);
+  close(root_fd);
   return check_done();
 }

@@ -70,16 +70,20 @@ static void test_state_dir(void)
   CHECK(tmp != NULL);
   char *root = xasprintf("%s/a/b/root", tmp);
   herr_t err = NULL;
-  CHECK(state_root_ensure(root, &err) == 0);
+  int root_fd = state_root_open(root, true, &err);
+  CHECK(root_fd >= 0);
   struct stat sb;
   CHECK(stat(root, &sb) == 0 && (sb.st_mode & 0777) == 0700);
-  CHECK(state_dir_create(root, "c1", &err) == 0);
-  CHECK(state_dir_create(root, "c1", &err) < 0);
+  int dir_fd = state_dir_create(root_fd, "c1", &err);
+  CHECK(dir_fd >= 0);
+  CHECK(state_dir_create(root_fd, "c1", &err) < 0);
   CHECK(err && strcmp(err->msg, "container c1 already exists") == 0);
   herr_free(&err);
 
   struct container c = {0};
   c.lock_fd = -1;
+  c.root_fd = root_fd;
+  c.dir_fd = dir_fd;
   c.id = "c1";
   c.state_dir = xasprintf("%s/c1", root);
   c.bundle = "/b";
@@ -93,6 +97,7 @@ static void test_state_dir(void)
   struct container d = {0};
   d.lock_fd = -1;
   d.state_dir = c.state_dir;
+  d.dir_fd = dir_fd;
   CHECK(state_read(&d, &err) == 1);
   CHECK(d.pid == 1234);
   CHECK(d.pid_start == 987654321ULL);
@@ -110,8 +115,21 @@ static void test_state_dir(void)
   CHECK(err && err->errnum == ENOENT);
   herr_free(&err);
 
-  state_dir_remove(c.state_dir);
+  /* A root others can write, or another uid's, is refused. */
+  CHECK(chmod(root, 0777) == 0);
+  CHECK(state_root_open(root, false, &err) < 0);
+  CHECK_CONTAINS(err ? err->msg : NULL, "writable by group or others (mode 0777)");
+  herr_free(&err);
+  CHECK(chmod(root, 0700) == 0 && chown(root, 1000, 0) == 0);
+  CHECK(state_root_open(root, false, &err) < 0);
+  CHECK_CONTAINS(err ? err->msg : NULL, "owned by uid 1000, not by uid 0");
+  herr_free(&err);
+  CHECK(chown(root, 0, 0) == 0);
+
+  state_dir_remove(&c);
   CHECK(access(c.state_dir, F_OK) < 0);
+  close(dir_fd);
+  close(root_fd);
   free(c.state_dir);
   free(root);
   char *cmd = xasprintf("rm -rf %s", tmp);
