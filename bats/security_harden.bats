@@ -163,3 +163,29 @@ forge() {
   rm "$ROOT/$id"
 }
 
+@test "state root: a directory that holds no container (lost+found) is not listed nor deleted" {
+  mkdir "$ROOT/lost+found"
+  touch "$ROOT/lost+found/x"
+  local id
+  id=$(cid)
+  set_args sleep 100000
+  hutch run -d -b "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null
+  run hutch list -q
+  assert_success
+  assert_output "$id"
+  run hutch list
+  refute_output --partial "lost+found"
+  run hutch delete --force lost+found
+  assert_success
+  [ -e "$ROOT/lost+found/x" ] || fail "delete emptied lost+found"
+  # A create killed before state.json (cgroup.json only) is still one.
+  mkdir "$ROOT/$id-died"
+  : >"$ROOT/$id-died/cgroup.json"
+  run hutch list -q
+  assert_line "$id-died"
+  run hutch delete "$id-died"
+  assert_success
+  [ ! -e "$ROOT/$id-died" ]
+  rm -rf "$ROOT/lost+found"
+}
+

@@ -94,6 +94,10 @@ int container_load(const char *root, const char *id, struct container **out, her
     container_free(c);
     return -1;
   }
+  if (r == 0 && !state_dir_is_container(c->dir_fd)) {
+    container_free(c);
+    return herr_set(err, ENOENT, "container %s does not exist", id);
+  }
   *out = c;
   return 0;
 }

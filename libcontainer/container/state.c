@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -142,6 +143,26 @@ int state_dir_open(int root_fd, const char *id, herr_t *err)
   if (errno == ENOENT || errno == ENOTDIR || errno == ELOOP)
     return herr_set(err, ENOENT, "container %s does not exist", id);
   return herr_sys(err, "container %s: open the state directory", id);
+}
+
+static bool has_file(int dir_fd, const char *name, mode_t type)
+{
+  struct stat st;
+  return fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == type;
+}
+
+bool state_dir_is_container(int dir_fd)
+{
+  if (has_file(dir_fd, STATE_FILE, S_IFREG) || has_file(dir_fd, STATE_CGROUP, S_IFREG) ||
+      has_file(dir_fd, STATE_START_SOCK, S_IFSOCK))
+    return true;
+  /* Nothing written yet: a container only while its create holds the lock. */
+  _cleanup_close_ int fd = openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0)
+    return false;
+  if (flock(fd, LOCK_SH | LOCK_NB) < 0)
+    return errno == EWOULDBLOCK;
+  return false;
 }
 
 void state_dir_remove(struct container *c)

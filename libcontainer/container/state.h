@@ -36,6 +36,11 @@ int state_dir_create(int root_fd, const char *id, herr_t *err);
 /* Open <root>/<id> without following a link: a link or a file there is
  * "container <id> does not exist". */
 int state_dir_open(int root_fd, const char *id, herr_t *err);
+/* Whether a state directory holds a container: state.json, cgroup.json or
+ * exec.fifo (a create killed mid-way leaves the last two), or a create
+ * holding its lock before it wrote any.  A stray directory in the root
+ * (lost+found) is not one. */
+bool state_dir_is_container(int dir_fd);
 /* Remove every file of c's state dir, then the dir (best effort), through
  * c->dir_fd and c->root_fd: never what a link points to. */
 void state_dir_remove(struct container *c);
