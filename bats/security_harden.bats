@@ -189,3 +189,30 @@ forge() {
   rm -rf "$ROOT/lost+found"
 }
 
+
+@test "user namespace: a bind source only host root can reach is opened before entering it (as runc)" {
+  # The mapped root (host uid 100000) must reach the rootfs, not the source.
+  USERNS_DIR=$(mktemp -d /tmp/hutch-test-userns.XXXXXX)
+  chmod 755 "$USERNS_DIR"
+  BUNDLE=$(new_bundle "$USERNS_DIR/bundle")
+  chown -R 100000:100000 "$BUNDLE/rootfs"
+  local private=$BATS_TEST_TMPDIR/private
+  mkdir -p "$private/data"
+  chmod 0700 "$private" "$private/data"
+  echo secret >"$private/data/file"
+  update_config '.linux.namespaces += [{"type":"user"}]
+    | .linux.uidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+    | .linux.gidMappings = [{"containerID":0,"hostID":100000,"size":65536}]
+    | .mounts += [{"destination":"/private","type":"bind","source":"'"$private/data"'","options":["rbind","ro"]}]'
+  set_args sh -c 'grep -c " /private " /proc/self/mountinfo; cat /private/file 2>&1 || echo denied'
+  run hutch run -b "$BUNDLE" "$(cid)"
+  assert_success
+  # The mount is there; reading through it is still the kernel's call
+  # (host root's 0700 directory, an unmapped owner in the namespace).
+  assert_line --index 0 1
+  assert_line --index 2 denied
+}
+
+extra_teardown() {
+  [ -z "${USERNS_DIR:-}" ] || rm -rf "$USERNS_DIR"
+}

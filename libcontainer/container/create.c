@@ -27,6 +27,7 @@
 #include "libcontainer/container/state.h"
 #include "libcontainer/process/stdio_relay.h"
 #include "libcontainer/process/sync.h"
+#include "libcontainer/rootfs/rootfs.h"
 #include "libcontainer/utils/fileio.h"
 #include "libcontainer/utils/rootless.h"
 #include "libcontainer/validate/validate.h"
@@ -44,6 +45,7 @@ struct creation {
   bool placed;   /* clone3 put the child in the cgroup */
   bool rootless; /* --rootless resolved to true (for uid 0: only once a cgroup was refused) */
   struct seccomp_bpf *seccomp;
+  int *bind_fds; /* rootfs_prepare_binds: the init inherits them */
 };
 
 /* clone3 (into the cgroup when possible), else clone.  Returns like fork. */
@@ -353,6 +355,8 @@ static void creation_cleanup(struct creation *cr, bool failed)
   ns_plan_close(&cr->ns);
   seccomp_bpf_free(cr->seccomp);
   cr->seccomp = NULL;
+  rootfs_free_binds(cr->c->spec, cr->bind_fds);
+  cr->bind_fds = NULL;
   if (!failed)
     return;
   kill_and_reap(cr);
@@ -467,6 +471,10 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
    * freeze it there and `create` would wait for it forever. */
   if (c->cgroup && cgroup_check_thawed(c->cgroup, true, err) < 0)
     return -1;
+  /* With a user namespace, bind sources are opened here, in the host's
+   * namespaces: the init inherits the trees. */
+  if (rootfs_prepare_binds(s, c->bundle, 0, &cr->bind_fds, err) < 0)
+    return -1;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
     return herr_sys(err, "socketpair");
@@ -496,6 +504,7 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
       .maps_by_unprivileged = cr->ns.new_ns[SPEC_NS_USER] && geteuid() != 0,
       .stdio = o->stdio_relay ? o->stdio_relay->child : NULL,
       .stdio_given = !o->foreground,
+      .bind_fds = cr->bind_fds,
   };
   fflush(stdout);
   fflush(stderr);

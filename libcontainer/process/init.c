@@ -71,13 +71,16 @@ static void reset_signals(void)
 
 static void close_inherited(struct init_config *cfg)
 {
-  int keep[4 + SPEC_NS_TYPES];
+  size_t n_binds = cfg->bind_fds ? cfg->spec->n_mounts : 0;
+  _cleanup_free_ int *keep = xmalloc((4 + SPEC_NS_TYPES + n_binds) * sizeof(int));
   size_t n = 0;
   keep[n++] = cfg->sync_fd;
   keep[n++] = cfg->start_sock;
   keep[n++] = cfg->console_fd;
   for (int t = 0; t < SPEC_NS_TYPES; t++)
     keep[n++] = cfg->ns->fds[t];
+  for (size_t i = 0; i < n_binds; i++)
+    keep[n++] = cfg->bind_fds[i];
   close_fds_except(3 + cfg->n_preserved, keep, n);
 }
 
@@ -276,6 +279,7 @@ void init_main(struct init_config *cfg)
       .new_netns = ns->new_ns[SPEC_NS_NETWORK],
       .rootfs_fd = -1,
       .bundle = cfg->bundle,
+      .bind_fds = cfg->bind_fds,
       .need_cgroup = need_cgroup,
       .need_cgroup_arg = cfg,
       /* A mount namespace copied from the parent's has its cgroup mounts. */

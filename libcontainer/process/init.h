@@ -40,7 +40,8 @@ struct init_config {
    * which a non-dumpable process has owned by root: stay dumpable until
    * the maps are written (nothing of the container runs before that). */
   bool maps_by_unprivileged;
-  bool got_go; /* internal */
+  int *bind_fds; /* rootfs_ctx.bind_fds: trees the parent made, or NULL */
+  bool got_go;   /* internal */
   /* stdio: NULL, or the process's ends of the foreground stdio relay, put
    * onto 0, 1, 2 first (-1 entries: the caller's fd stays). */
   const int *stdio;

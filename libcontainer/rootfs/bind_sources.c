@@ -1,9 +1,10 @@
 /* Bind sources as detached mount trees (open_tree), with their flags,
  * recursive attributes and idmap set before they are attached.  The init
- * does this itself, except for idmapped mounts of a container with its own
- * user namespace: from inside it MOUNT_ATTR_IDMAP on a host filesystem is
- * refused, so the parent makes those trees (rootfs_prepare_binds) and hands
- * the fds to the init, which only attaches them. */
+ * does this itself, except in a container with its own user namespace:
+ * from inside it, a source only the host's root can reach is EACCES and
+ * MOUNT_ATTR_IDMAP on a host filesystem is refused, so the parent makes
+ * those trees (rootfs_prepare_binds, as runc opens its mount sources) and
+ * the init only attaches them. */
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -155,6 +156,17 @@ int rootfs_bind_source(const struct spec *s, const char *bundle, size_t i,
   return steal_fd(&tree);
 }
 
+/* Whether the parent makes mount i's tree: every bind of a container with
+ * a user namespace, except (idmapped ones aside) when the container joins a
+ * mount namespace, where the sources are looked up, not on the host. */
+static bool parent_bind(const struct spec *s, size_t i, const struct mount_opts *o)
+{
+  if (!mount_is_bind(&s->mounts[i], o))
+    return false;
+  const struct spec_namespace *mnt = spec_find_ns(s, SPEC_NS_MOUNT);
+  return o->idmap || !(mnt && mnt->path && *mnt->path);
+}
+
 bool rootfs_needs_parent_binds(const struct spec *s)
 {
   if (!spec_find_ns(s, SPEC_NS_USER))
@@ -163,7 +175,7 @@ bool rootfs_needs_parent_binds(const struct spec *s)
     struct mount_opts o;
     if (mount_opts_parse(&s->mounts[i], &o, NULL) < 0)
       continue;
-    bool want = o.idmap && mount_is_bind(&s->mounts[i], &o);
+    bool want = parent_bind(s, i, &o);
     mount_opts_clear(&o);
     if (want)
       return true;
@@ -187,9 +199,15 @@ int rootfs_prepare_binds(const struct spec *s, const char *bundle, pid_t userns_
       goto fail;
     }
     int fd = -2;
-    if (o.idmap && mount_is_bind(&s->mounts[i], &o)) {
+    if (parent_bind(s, i, &o)) {
       o.flags |= MS_BIND;
       fd = rootfs_bind_source(s, bundle, i, &o, userns_pid, err);
+      /* Not idmapped: the init makes it when we cannot (a rootless parent
+       * may not clone mount trees), with the same error if it fails too. */
+      if (fd == -1 && !o.idmap) {
+        herr_free(err);
+        fd = -2;
+      }
     }
     mount_opts_clear(&o);
     if (fd == -1)

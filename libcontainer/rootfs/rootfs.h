@@ -53,14 +53,17 @@ int rootfs_prepare(struct rootfs_ctx *c, herr_t *err);
 int rootfs_pivot(struct rootfs_ctx *c, herr_t *err);
 int rootfs_finalize(struct rootfs_ctx *c, herr_t *err);
 
-/* Idmapped bind mounts of a container with its own user namespace: from
- * inside that namespace the init cannot set MOUNT_ATTR_IDMAP on a host
+/* Bind mounts of a container with its own user namespace: from inside that
+ * namespace the init cannot open a source only the host's root can reach
+ * (runc opens them in its parent too) nor set MOUNT_ATTR_IDMAP on a host
  * filesystem, so the parent (in the host's namespaces) makes those trees
- * once the container's user namespace exists (userns_pid: the init, whose
- * user namespace gives the mapping for mounts without their own
- * uid/gidMappings) and passes them to the init (SCM_RIGHTS), which sets
- * rootfs_ctx.bind_fds (one entry per mount, -1 = none) before
- * rootfs_prepare.  *fds is NULL when no mount needs it. */
+ * (userns_pid: a process in the container's user namespace, which gives the
+ * mapping for idmapped mounts without their own uid/gidMappings; 0: the
+ * linux.uid/gidMappings) and the init gets them (`create` makes them before
+ * the clone, which inherits them) in rootfs_ctx.bind_fds (one entry per
+ * mount, -1 = none) before rootfs_prepare.  Not for binds of a container
+ * joining a mount namespace (its sources are looked up there), idmapped ones
+ * aside.  *fds is NULL when no mount needs it. */
 bool rootfs_needs_parent_binds(const struct spec *s);
 int rootfs_prepare_binds(const struct spec *s, const char *bundle, pid_t userns_pid, int **fds,
                          herr_t *err);
