@@ -216,3 +216,75 @@ forge() {
 extra_teardown() {
   [ -z "${USERNS_DIR:-}" ] || rm -rf "$USERNS_DIR"
 }
+
+# cg_leaf PID: PID's cgroup directory in its first hierarchy listed in
+# /proc/PID/cgroup that names the given path (any hierarchy will do).
+cg_dir_of() {
+  local pid=$1 path
+  path=$(awk -F: 'NR == 1 { print $3 }' "/proc/$pid/cgroup")
+  find /sys/fs/cgroup -maxdepth 3 -type d -path "*$path" 2>/dev/null | head -1
+}
+
+@test "shared cgroupsPath: delete --force of one container leaves the other running (as runc)" {
+  local path=/hutch-test-$$-${BATS_TEST_NUMBER}-shared a b pa pb dir
+  a=$(cid a)
+  b=$(cid b)
+  update_config ".linux.cgroupsPath = \"$path\""
+  run_detached "$a"
+  run_detached "$b"
+  pa=$(container_pid "$a")
+  pb=$(container_pid "$b")
+  dir=$(cg_dir_of "$pa")
+  [ -d "$dir" ] || fail "no cgroup for $path"
+  grep -qx "$pb" "$dir/cgroup.procs" || fail "$b is not in $dir"
+  run hutch delete --force "$b"
+  assert_success
+  kill -0 "$pa" || fail "deleting $b killed $a"
+  assert_equal "$(container_status "$a")" running
+  assert_output --partial "not empty" # a warning: another container is in it
+  [ -d "$dir" ] || fail "the cgroup was removed while $a lives in it"
+  run hutch delete --force "$a"
+  assert_success
+  [ ! -d "$dir" ] || fail "the cgroup hutch made is left after both were deleted"
+  [ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "${path#/}")" ] || fail "cgroup left"
+}
+
+@test "shared cgroupsPath: deleting an old --keep container never kills the new one that reused the path" {
+  local path=/hutch-test-$$-${BATS_TEST_NUMBER}-shared old new pn dir
+  old=$(cid old)
+  new=$(cid new)
+  update_config ".linux.cgroupsPath = \"$path\""
+  set_args true
+  run hutch run --keep -b "$BUNDLE" "$old"
+  assert_success
+  run_detached "$new"
+  pn=$(container_pid "$new")
+  dir=$(cg_dir_of "$pn")
+  run hutch delete "$old"
+  assert_success
+  kill -0 "$pn" || fail "deleting $old killed $new"
+  assert_equal "$(container_status "$new")" running
+  [ -d "$dir" ] || fail "the cgroup was removed while $new lives in it"
+  run hutch delete --force "$new"
+  assert_success
+  [ ! -d "$dir" ] || fail "the cgroup hutch made is left after both were deleted"
+}
+
+@test "a cgroup hutch did not make is never removed nor emptied by delete" {
+  local path=/hutch-test-$$-${BATS_TEST_NUMBER}-premade id pid dir d
+  id=$(cid)
+  # Make the leaf in every hierarchy first (as a caller would).
+  for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+    [ -e "$d/cgroup.procs" ] && mkdir -p "$d/${path#/}"
+  done
+  update_config ".linux.cgroupsPath = \"$path\""
+  run_detached "$id"
+  pid=$(container_pid "$id")
+  dir=$(cg_dir_of "$pid")
+  run hutch delete --force "$id"
+  assert_success
+  [ -d "$dir" ] || fail "delete removed a cgroup it did not make"
+  for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
+    [ ! -d "$d/${path#/}" ] || rmdir "$d/${path#/}"
+  done
+}

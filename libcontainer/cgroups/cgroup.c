@@ -264,6 +264,27 @@ void cgroup_claim_leaf(struct cgroup_manager *m)
     m->driver->claim_leaf(m);
 }
 
+bool cgroup_owned(const struct cgroup_manager *m)
+{
+  return m->driver->owned && m->driver->owned(m);
+}
+
+bool cgroup_existed(const struct cgroup_manager *m)
+{
+  return m->driver->existed && m->driver->existed(m);
+}
+
+bool cgroup_same(const struct cgroup_manager *a, const struct cgroup_manager *b)
+{
+  return a->driver == b->driver && a->driver->same && a->driver->same(a, b);
+}
+
+void cgroup_adopt(struct cgroup_manager *m, const struct cgroup_manager *other)
+{
+  if (m->driver == other->driver && m->driver->adopt)
+    m->driver->adopt(m, other);
+}
+
 const char *cgroup_mode_name(const struct cgroup_manager *m)
 {
   return m->driver->mode_name ? m->driver->mode_name(m) : "none";

@@ -156,6 +156,12 @@ struct cgroup_driver {
    * NULL: nothing to remove. */
   int (*destroy)(struct cgroup_manager *m, herr_t *err);
   void (*claim_leaf)(struct cgroup_manager *m); /* NULL: no-op */
+  /* A cgroup several containers use (see cgroup_owned ... cgroup_adopt).
+   * NULL: not owned, did not exist, never the same, nothing to adopt. */
+  bool (*owned)(const struct cgroup_manager *m);
+  bool (*existed)(const struct cgroup_manager *m);
+  bool (*same)(const struct cgroup_manager *a, const struct cgroup_manager *b);
+  void (*adopt)(struct cgroup_manager *m, const struct cgroup_manager *other);
   /* The container's directory for a v1 controller ("memory",
    * "name=systemd") or "" for the unified hierarchy; NULL when none.
    * Exec joins these; tests read files in them.  NULL op: NULL. */
@@ -231,6 +237,16 @@ int cgroup_destroy(struct cgroup_manager *m, herr_t *err);
  * wherever it exists, so that cgroup_destroy removes it.  Ancestors such a
  * create made are not known, and stay. */
 void cgroup_claim_leaf(struct cgroup_manager *m);
+/* One cgroupsPath for several containers (as runc allows): whether this
+ * manager made (or adopted) the container's cgroup somewhere, so that
+ * cgroup_destroy kills and removes it (it does nothing to one that existed);
+ * after cgroup_create, whether it existed somewhere; whether two managers
+ * (of one driver) share it; and taking over the "made" mark of another
+ * container of ours using it, so that the last one deleted removes it. */
+bool cgroup_owned(const struct cgroup_manager *m);
+bool cgroup_existed(const struct cgroup_manager *m);
+bool cgroup_same(const struct cgroup_manager *a, const struct cgroup_manager *b);
+void cgroup_adopt(struct cgroup_manager *m, const struct cgroup_manager *other);
 /* "unified", "hybrid" or "legacy" (cgroupfs); "none". */
 const char *cgroup_mode_name(const struct cgroup_manager *m);
 /* The container's directory for a controller ("memory", "freezer"; "" for

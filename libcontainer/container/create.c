@@ -360,11 +360,14 @@ static void creation_cleanup(struct creation *cr, bool failed)
   if (!failed)
     return;
   kill_and_reap(cr);
-  if (cr->c->cgroup && cr->cgroup_made) {
+  struct cgroup_manager **sharers = NULL;
+  size_t n_sharers = cr->c->cgroup && cr->cgroup_made ? state_cgroup_sharers(cr->c, &sharers) : 0;
+  if (cr->c->cgroup && cr->cgroup_made && n_sharers == 0) {
     _cleanup_herr_ herr_t e = NULL;
     if (cgroup_destroy(cr->c->cgroup, &e) < 0)
       hlog_warn("create %s: removing the cgroup: %s", cr->c->id, e->msg);
   }
+  state_cgroup_sharers_free(sharers, n_sharers);
   state_dir_remove(cr->c);
   container_free(cr->c);
   cr->c = NULL;
@@ -537,6 +540,14 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   c->pid = cr->init;
   if (proc_stat_start(c->pid, &c->pid_start, NULL) < 0)
     return herr_set(err, ESRCH, "the container init (pid %d) is gone", (int)c->pid);
+  if (c->cgroup && cgroup_existed(c->cgroup)) {
+    /* A cgroup another container of ours made: the last one deleted removes it. */
+    struct cgroup_manager **sharers = NULL;
+    size_t n = state_cgroup_sharers(c, &sharers);
+    for (size_t i = 0; i < n; i++)
+      cgroup_adopt(c->cgroup, sharers[i]);
+    state_cgroup_sharers_free(sharers, n);
+  }
   if (state_write(c, err) < 0)
     return -1;
   if (o->start_in_process) {

@@ -50,6 +50,11 @@ void state_dir_remove(struct container *c);
  * (ESRCH "the container init is gone" when nobody listens). */
 int state_start_listen(const struct container *c, herr_t *err);
 int state_start_connect(const struct container *c, herr_t *err);
+/* The cgroups recorded by the other containers of c's root that share a
+ * directory with c->cgroup (cgroup_same): their count, the managers in *out
+ * (free with state_cgroup_sharers_free). */
+size_t state_cgroup_sharers(const struct container *c, struct cgroup_manager ***out);
+void state_cgroup_sharers_free(struct cgroup_manager **v, size_t n);
 /* Write state.json for c (temp file + rename). */
 int state_write(const struct container *c, herr_t *err);
 /* Write cgroup.json: c->cgroup before it is made (no-op without one). */

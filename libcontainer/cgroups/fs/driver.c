@@ -135,6 +135,26 @@ static void fs_claim_leaf(struct cgroup_manager *m)
   cgfs_claim_leaf(cgfs_of(m));
 }
 
+static bool fs_owned(const struct cgroup_manager *m)
+{
+  return cgfs_owned(cgfs_of_const(m));
+}
+
+static bool fs_existed(const struct cgroup_manager *m)
+{
+  return cgfs_existed(cgfs_of_const(m));
+}
+
+static bool fs_same(const struct cgroup_manager *a, const struct cgroup_manager *b)
+{
+  return cgfs_same(cgfs_of_const(a), cgfs_of_const(b));
+}
+
+static void fs_adopt(struct cgroup_manager *m, const struct cgroup_manager *other)
+{
+  cgfs_adopt(cgfs_of(m), cgfs_of_const(other));
+}
+
 static const char *fs_dir(const struct cgroup_manager *m, const char *controller)
 {
   return cgfs_dir(cgfs_of_const(m), controller);
@@ -181,6 +201,10 @@ const struct cgroup_driver cgroup_driver_fs = {
     .oom_kills = fs_oom_kills,
     .destroy = fs_destroy,
     .claim_leaf = fs_claim_leaf,
+    .owned = fs_owned,
+    .existed = fs_existed,
+    .same = fs_same,
+    .adopt = fs_adopt,
     .dir = fs_dir,
     .mode_name = fs_mode_name,
     .mountinfo = fs_mountinfo,

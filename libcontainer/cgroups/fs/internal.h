@@ -86,6 +86,11 @@ static inline const struct cgfs *cgfs_of_const(const struct cgroup_manager *m)
 /* ---- manager.c: the driver's operations (see cgroup.h for each) ------- */
 
 /* cgroups_path NULL: "/<id>" as runc does; relative: under the runtime's own cgroup. */
+/* shared.c: one cgroup for several containers (cgroup_owned ... cgroup_adopt). */
+bool cgfs_owned(const struct cgfs *m);
+bool cgfs_existed(const struct cgfs *m);
+bool cgfs_same(const struct cgfs *a, const struct cgfs *b);
+void cgfs_adopt(struct cgfs *m, const struct cgfs *other);
 int cgfs_new(const char *cgroups_path, const char *id, struct cgfs **out, herr_t *err);
 void cgfs_free(struct cgfs *m);
 json_t *cgfs_to_json(const struct cgfs *m);

@@ -277,8 +277,9 @@ static int create_one(struct cg_hier *h, herr_t *err)
       }
     }
   }
-  /* The leaf counts as ours even when it existed: the container owns it. */
-  h->created = created > 0 ? created : 1;
+  /* 0 when the leaf existed: it is not ours to empty or remove (another
+   * container may be in it; cgfs_adopt says when a container of ours made it). */
+  h->created = created;
   return 0;
 fail:
   if (first_new) {
@@ -495,6 +496,8 @@ int cgfs_pids(struct cgfs *m, pid_t **pids, size_t *n, herr_t *err)
 
 int cgfs_destroy(struct cgfs *m, herr_t *err)
 {
+  if (!cgfs_owned(m))
+    return 0; /* nothing of ours: not even its processes */
   pid_t *pids = NULL;
   size_t n = 0;
   herr_t e = NULL;
