@@ -68,7 +68,7 @@ setup() {
 teardown() {
   if [ -d "$ROOT" ]; then
     local id
-    for id in $(ls "$ROOT" 2>/dev/null); do
+    for id in $(ls -A "$ROOT" 2>/dev/null); do
       "$HUTCH" --root "$ROOT" delete --force "$id" >/dev/null 2>&1 || true
       if [ -f "$ROOT/$id/state.json" ]; then
         local pid

@@ -227,7 +227,7 @@ cg_dir_of() {
 
 @test "shared cgroupsPath: delete --force of one container leaves the other running (as runc)" {
   local path=/hutch-test-$$-${BATS_TEST_NUMBER}-shared a b pa pb dir
-  a=$(cid a)
+  a=".$(cid a)" # an ID starting with a dot is a container too
   b=$(cid b)
   update_config ".linux.cgroupsPath = \"$path\""
   run_detached "$a"

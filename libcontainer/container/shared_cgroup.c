@@ -51,8 +51,8 @@ size_t state_cgroup_sharers(const struct container *c, struct cgroup_manager ***
   size_t n = 0;
   struct dirent *de;
   while ((de = readdir(d))) {
-    if (de->d_name[0] == '.' || strcmp(de->d_name, c->id) == 0 ||
-        container_validate_id(de->d_name, NULL) < 0)
+    if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+        strcmp(de->d_name, c->id) == 0 || container_validate_id(de->d_name, NULL) < 0)
       continue;
     struct cgroup_manager *m = recorded_cgroup(c->root_fd, de->d_name);
     if (m && cgroup_same(c->cgroup, m)) {

@@ -269,6 +269,22 @@ static void sd_claim_leaf(struct cgroup_manager *m)
   cgroup_claim_leaf(sdm_of(m)->fs);
 }
 
+/* The unit is ours: a live unit of that name makes create fail (systemd
+ * refuses to start it twice), so a manager exists only for a unit its
+ * container started.  Two share it only when an old --keep container's unit
+ * name was reused by a new one: delete of the old must not stop it. */
+static bool sd_owned(const struct cgroup_manager *m)
+{
+  (void)m;
+  return true;
+}
+
+static bool sd_same(const struct cgroup_manager *a, const struct cgroup_manager *b)
+{
+  const struct sdm *x = sdm_of_const(a), *y = sdm_of_const(b);
+  return x->user == y->user && strcmp(x->unit.unit, y->unit.unit) == 0;
+}
+
 static const char *sd_dir(const struct cgroup_manager *m, const char *controller)
 {
   return cgroup_dir(sdm_of_const(m)->fs, controller);
@@ -308,6 +324,8 @@ const struct cgroup_driver cgroup_driver_systemd = {
     .oom_kills = sd_oom_kills,
     .destroy = sd_destroy,
     .claim_leaf = sd_claim_leaf,
+    .owned = sd_owned,
+    .same = sd_same,
     .dir = sd_dir,
     .mode_name = sd_mode_name,
     .mountinfo = sd_mountinfo,
