@@ -249,6 +249,24 @@ cg_dir_of() {
   [ -z "$(find /sys/fs/cgroup -maxdepth 3 -type d -name "${path#/}")" ] || fail "cgroup left"
 }
 
+@test "shared cgroupsPath without pid namespaces: delete --force of one never kills the other" {
+  local path=/hutch-test-$$-${BATS_TEST_NUMBER}-shared a b pa dir
+  a=$(cid a)
+  b=$(cid b)
+  update_config ".linux.cgroupsPath = \"$path\" | .linux.namespaces |= map(select(.type != \"pid\"))"
+  run_detached "$a"
+  run_detached "$b"
+  pa=$(container_pid "$a")
+  dir=$(cg_dir_of "$pa")
+  run hutch delete --force "$b"
+  assert_success
+  kill -0 "$pa" || fail "deleting $b killed $a"
+  assert_output --partial "another container uses it"
+  run hutch delete --force "$a"
+  assert_success
+  [ ! -d "$dir" ] || fail "the cgroup hutch made is left after both were deleted"
+}
+
 @test "shared cgroupsPath: deleting an old --keep container never kills the new one that reused the path" {
   local path=/hutch-test-$$-${BATS_TEST_NUMBER}-shared old new pn dir
   old=$(cid old)

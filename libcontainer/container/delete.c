@@ -28,6 +28,47 @@ static void warn_not_empty(struct container *c, size_t n_sharers)
   free(pids);
 }
 
+/* A pid namespace of its own: once its init is gone, the kernel has killed
+ * every process of the container, and what a cgroup still holds belongs to
+ * someone else. */
+static bool own_pid_ns(const struct container *c)
+{
+  if (!c->spec || !c->spec->has_linux)
+    return false;
+  const struct spec_linux *l = &c->spec->linux_;
+  for (size_t i = 0; i < l->n_namespaces; i++)
+    if (l->namespaces[i].type == SPEC_NS_PID)
+      return !l->namespaces[i].path || !*l->namespaces[i].path;
+  return false;
+}
+
+static int kill_and_wait(struct container *c, enum container_status s, bool whole, herr_t *err)
+{
+  _cleanup_herr_ herr_t e = NULL;
+  if (whole && cgroup_kill_all(c->cgroup, SIGKILL, &e) < 0)
+    herr_free(&e); /* the init alone is killed below */
+  if (container_kill(c, SIGKILL, false, &e) < 0 && proc_alive(c->pid, c->pid_start)) {
+    herr_from_parts(err, e->errnum, e->msg);
+    return herr_wrap(err, "kill");
+  }
+  if (s == CONTAINER_PAUSED && c->cgroup)
+    cgroup_freeze(c->cgroup, false, &e);
+  herr_free(&e);
+  return container_wait_gone(c, err);
+}
+
+/* Whether the cgroup holds no process (so removing it takes nothing from
+ * anyone): gone counts as empty, unknown as not. */
+static bool cgroup_empty(struct cgroup_manager *m)
+{
+  pid_t *pids = NULL;
+  size_t n = 0;
+  _cleanup_herr_ herr_t e = NULL;
+  bool empty = cgroup_pids(m, &pids, &n, &e) == 0 ? n == 0 : e->errnum == ENOENT;
+  free(pids);
+  return empty;
+}
+
 static int delete_locked(struct container *c, bool force, struct cgroup_manager ***sharers,
                          size_t *n_sharers, herr_t *err)
 {
@@ -44,24 +85,26 @@ static int delete_locked(struct container *c, bool force, struct cgroup_manager 
   if ((s == CONTAINER_RUNNING || s == CONTAINER_PAUSED) && !force)
     return herr_set(err, EBUSY, "cannot delete container %s that is not stopped: %s", c->id,
                     container_status_name(s));
+  bool alive = s == CONTAINER_CREATED || s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
+  if (c->cgroup && !died && own_pid_ns(c)) {
+    /* The common case, without reading the other containers' state: the
+     * init takes its pid namespace with it; a cgroup left holding processes
+     * then holds someone else's and stays. */
+    if (alive && kill_and_wait(c, s, false, err) < 0)
+      return -1;
+    bool whole = cgroup_owned(c->cgroup) && cgroup_empty(c->cgroup);
+    if (whole && cgroup_destroy(c->cgroup, err) < 0)
+      return herr_wrap(err, "remove the cgroup");
+    if (!whole)
+      warn_not_empty(c, 0);
+    return 0;
+  }
   *n_sharers = c->cgroup ? state_cgroup_sharers(c, sharers) : 0;
   if (died && *n_sharers == 0)
     cgroup_claim_leaf(c->cgroup);
   bool whole = c->cgroup && *n_sharers == 0 && cgroup_owned(c->cgroup);
-  if (s == CONTAINER_CREATED || s == CONTAINER_RUNNING || s == CONTAINER_PAUSED) {
-    _cleanup_herr_ herr_t e = NULL;
-    if (whole && cgroup_kill_all(c->cgroup, SIGKILL, &e) < 0)
-      herr_free(&e); /* the init alone is killed below */
-    if (container_kill(c, SIGKILL, false, &e) < 0 && proc_alive(c->pid, c->pid_start)) {
-      herr_from_parts(err, e->errnum, e->msg);
-      return herr_wrap(err, "kill");
-    }
-    if (s == CONTAINER_PAUSED && c->cgroup)
-      cgroup_freeze(c->cgroup, false, &e);
-    herr_free(&e);
-    if (container_wait_gone(c, err) < 0)
-      return -1;
-  }
+  if (alive && kill_and_wait(c, s, whole, err) < 0)
+    return -1;
   if (whole && cgroup_destroy(c->cgroup, err) < 0)
     return herr_wrap(err, "remove the cgroup");
   if (c->cgroup && !whole)
