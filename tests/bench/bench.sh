@@ -1,5 +1,6 @@
 #!/bin/bash
 # tests/bench/bench.sh [--rounds R] [--n N] [--out FILE] [--runtimes "hutch crun runc"] [--systemd]
+#                      [--base HUTCH_BINARY]
 #
 # Measures hutch, crun and runc side by side on the same busybox bundle, in
 # alternating order within one run, and prints a table with the ratios
@@ -20,6 +21,10 @@
 # --systemd: (a)-(c) with --systemd-cgroup, each container in a transient
 #   scope (on a host with systemd as PID 1: tests/vm/run-in-systemd-vm.sh
 #   "tests/bench/bench.sh --systemd"); the table's rows say "systemd".
+# --base BIN: one more runtime, "base", a hutch binary built from another
+#   commit, and a hutch/base column: a change checked before and after in one
+#   run (e.g. `git worktree add /tmp/b main && cmake -S /tmp/b -B /tmp/b/build
+#   -DHUTCH_TESTS=OFF && cmake --build /tmp/b/build`, then --base /tmp/b/build/hutch).
 # crun 1.8.1 refuses this hybrid cgroup host, so the whole benchmark runs in
 # a private mount namespace with an empty file bound over
 # /sys/fs/cgroup/unified/cgroup.controllers (host untouched), the same for
@@ -33,6 +38,7 @@ N=30
 OUT=
 RUNTIMES="hutch crun runc"
 SYSTEMD=0
+BASE=
 HUTCH_BIN=${HUTCH:-$repo/build/hutch}
 while [ $# -gt 0 ]; do
   case $1 in
@@ -41,7 +47,8 @@ while [ $# -gt 0 ]; do
   --out) OUT=$2; shift 2 ;;
   --runtimes) RUNTIMES=$2; shift 2 ;;
   --systemd) SYSTEMD=1; shift ;;
-  -h | --help) sed -n '2,26p' "$0"; exit 0 ;;
+  --base) BASE=$2; shift 2 ;;
+  -h | --help) sed -n '2,31p' "$0"; exit 0 ;;
   *) echo "bench.sh: unknown option $1" >&2; exit 1 ;;
   esac
 done
@@ -53,6 +60,7 @@ if [ -z "${HUTCH_BENCH_INNER:-}" ]; then
   args=(--rounds "$ROUNDS" --n "$N" --runtimes "$RUNTIMES")
   [ -n "$OUT" ] && args+=(--out "$OUT")
   [ "$SYSTEMD" = 1 ] && args+=(--systemd)
+  [ -n "$BASE" ] && args+=(--base "$BASE")
   set +e
   unshare -m --propagation private "$0" "${args[@]}"
   rc=$?
@@ -79,13 +87,20 @@ if command -v strip >/dev/null; then
   cp "$HUTCH_BIN" "$work/hutch"
   strip "$work/hutch"
   HUTCH_BIN=$work/hutch
+  if [ -n "$BASE" ]; then
+    cp "$BASE" "$work/hutch-base"
+    strip "$work/hutch-base"
+    BASE=$work/hutch-base
+  fi
 fi
+[ -n "$BASE" ] && RUNTIMES="$RUNTIMES base"
 
 bin_of() {
   case $1 in
   hutch) echo "$HUTCH_BIN" ;;
   crun) command -v crun ;;
   runc) command -v runc ;;
+  base) echo "$BASE" ;;
   esac
 }
 # Resolved once: a $(...) per call would add a bash fork (1-3 ms) to every
@@ -262,9 +277,13 @@ ratio() {
 }
 
 table() {
-  echo "| measure | hutch | crun | runc | hutch/crun | hutch/runc |"
-  echo "|---|---|---|---|---|---|"
-  local key label h c u rows
+  local key label h c u b rows bh= bs=
+  if [ -n "$BASE" ]; then
+    bh=" base | hutch/base |"
+    bs="---|---|"
+  fi
+  echo "| measure | hutch | crun | runc | hutch/crun | hutch/runc |$bh"
+  echo "|---|---|---|---|---|---|$bs"
   rows=("a:(a) run /bin/true, ms/container" "a2:(a) same, no network namespace, ms" \
     "b:(b) create+start+delete, ms" "c:(c) exec /bin/true, ms/exec" \
     "d:(d) 50 parallel create + delete, ms" "e1:(e) peak RSS of run, KiB" \
@@ -278,7 +297,12 @@ table() {
     h=$(med "$key-hutch")
     c=$(med "$key-crun")
     u=$(med "$key-runc")
-    echo "| $label | ${h:-n/a} | ${c:-n/a} | ${u:-n/a} | $(ratio "$h" "$c") | $(ratio "$h" "$u") |"
+    b=
+    if [ -n "$BASE" ]; then
+      b=$(med "$key-base")
+      b=" ${b:-n/a} | $(ratio "$h" "$b") |"
+    fi
+    echo "| $label | ${h:-n/a} | ${c:-n/a} | ${u:-n/a} | $(ratio "$h" "$c") | $(ratio "$h" "$u") |$b"
   done
   echo "| floor: unshare -fmpiun + chroot + /bin/true, ms | $(med floor) | | | | |"
 }
