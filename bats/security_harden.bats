@@ -215,6 +215,10 @@ forge() {
 
 extra_teardown() {
   [ -z "${USERNS_DIR:-}" ] || rm -rf "$USERNS_DIR"
+  local d
+  if [ -n "${PREMADE:-}" ]; then
+    for d in $(cg_roots); do [ ! -d "$d/$PREMADE" ] || rmdir "$d/$PREMADE"; done
+  fi
 }
 
 # cg_leaf PID: PID's cgroup directory in its first hierarchy listed in
@@ -223,6 +227,17 @@ cg_dir_of() {
   local pid=$1 path
   path=$(awk -F: 'NR == 1 { print $3 }' "/proc/$pid/cgroup")
   find /sys/fs/cgroup -maxdepth 3 -type d -path "*$path" 2>/dev/null | head -1
+}
+
+# The root of every cgroup hierarchy: /sys/fs/cgroup itself on a pure v2
+# host, else each v1 controller's and the unified one.
+cg_roots() {
+  if [ -e /sys/fs/cgroup/cgroup.controllers ]; then
+    echo /sys/fs/cgroup/
+  else
+    local d
+    for d in /sys/fs/cgroup/*/; do [ -e "$d/cgroup.procs" ] && echo "$d"; done
+  fi
 }
 
 @test "shared cgroupsPath: delete --force of one container leaves the other running (as runc)" {
@@ -292,9 +307,8 @@ cg_dir_of() {
   local path=/hutch-test-$$-${BATS_TEST_NUMBER}-premade id pid dir d
   id=$(cid)
   # Make the leaf in every hierarchy first (as a caller would).
-  for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-    [ -e "$d/cgroup.procs" ] && mkdir -p "$d/${path#/}"
-  done
+  PREMADE=${path#/}
+  for d in $(cg_roots); do mkdir -p "$d/$PREMADE"; done
   update_config ".linux.cgroupsPath = \"$path\""
   run_detached "$id"
   pid=$(container_pid "$id")
@@ -302,7 +316,4 @@ cg_dir_of() {
   run hutch delete --force "$id"
   assert_success
   [ -d "$dir" ] || fail "delete removed a cgroup it did not make"
-  for d in /sys/fs/cgroup/*/ /sys/fs/cgroup/unified/; do
-    [ ! -d "$d/${path#/}" ] || rmdir "$d/${path#/}"
-  done
 }

@@ -27,7 +27,9 @@ SKIP="bad_corpus" HUTCH="$repo/$build/hutch" bash tests/run-reliability.sh
 if [ "${HUTCH_SKIP_V2VM:-0}" != 1 ]; then
   echo "# cgroup-sensitive tests on a pure cgroup v2 host (qemu VM)"
   tests/vm/run-in-v2vm.sh --timeout 2400 \
-    "cd $repo && HUTCH=$repo/$build/hutch bats bats/cgroups.bats bats/pause.bats bats/update.bats bats/events.bats"
+    "cd $repo && export HUTCH=$repo/$build/hutch && \
+      bats bats/cgroups.bats bats/pause.bats bats/update.bats bats/events.bats bats/security_devices.bats && \
+      bats -f 'cgroup' bats/security_harden.bats"
 fi
 
 if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then

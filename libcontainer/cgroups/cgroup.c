@@ -1,6 +1,7 @@
 /* The driver choice and the cgroup_* calls: each one dispatches through the
  * manager's driver (cgroup.h), or says which operation the container's
  * driver cannot do. */
+#include <ctype.h>
 #include <string.h>
 
 #include "libcontainer/cgroups/cgroup.h"
@@ -298,4 +299,26 @@ const char *cgroup_unwritable_dir(const struct cgroup_manager *m)
 const char *cgroup_dir(const struct cgroup_manager *m, const char *controller)
 {
   return m->driver->dir ? m->driver->dir(m, controller) : NULL;
+}
+
+/* Driver-independent: validate checks it once, the drivers use the name. */
+int cgroup_hugepage_name(const char *page_size, char **out, herr_t *err)
+{
+  const char *p = page_size;
+  if (!p || !isdigit((unsigned char)*p))
+    goto bad;
+  while (isdigit((unsigned char)*p))
+    p++;
+  if ((p[0] == 'K' || p[0] == 'M' || p[0] == 'G') && p[1] == 'B' && p[2] == '\0') {
+    *out = xstrdup(page_size);
+    return 0;
+  }
+  if ((p[0] == 'k' || p[0] == 'm' || p[0] == 'g') && p[1] == 'B' && p[2] == '\0') {
+    *out = xasprintf("%.*s%cB", (int)(p - page_size), page_size, toupper((unsigned char)p[0]));
+    return 0;
+  }
+bad:
+  return herr_set(
+      err, 0, "linux.resources.hugepageLimits: pageSize \"%s\": expected a size like 2MB or 1GB",
+      page_size ? page_size : "");
 }

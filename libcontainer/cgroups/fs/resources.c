@@ -1,6 +1,5 @@
 /* linux.resources (values checked by validate_resources): conversions, and dispatch of every
  * resource to the hierarchy that holds its controller (v1 files or v2 files). */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
@@ -59,26 +58,6 @@ int cg_swap_v2(int64_t swap, int64_t limit, bool has_limit, int64_t *out, herr_t
                     swap, limit);
   *out = swap - limit;
   return 0;
-}
-
-int cgroup_hugepage_name(const char *page_size, char **out, herr_t *err)
-{
-  const char *p = page_size;
-  if (!p || !isdigit((unsigned char)*p))
-    goto bad;
-  while (isdigit((unsigned char)*p))
-    p++;
-  if ((p[0] == 'K' || p[0] == 'M' || p[0] == 'G') && p[1] == 'B' && p[2] == '\0') {
-    *out = xstrdup(page_size);
-    return 0;
-  }
-  if ((p[0] == 'k' || p[0] == 'm' || p[0] == 'g') && p[1] == 'B' && p[2] == '\0') {
-    *out = xasprintf("%.*s%cB", (int)(p - page_size), page_size, toupper((unsigned char)p[0]));
-    return 0;
-  }
-bad:
-  return herr_set(err, 0, F "hugepageLimits: pageSize \"%s\": expected a size like 2MB or 1GB",
-                  page_size ? page_size : "");
 }
 
 /* ---- dispatch ---------------------------------------------------------- */
