@@ -41,17 +41,8 @@ int state_root_open(const char *root, bool create, herr_t *err)
     return herr_set(err, EINVAL, "--root: empty path");
   int fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0 && errno == ENOENT && create) {
-    _cleanup_free_ char *p = xstrdup(root);
-    size_t len = strlen(p);
-    for (size_t i = 1; i <= len; i++) {
-      if (p[i] != '/' && p[i] != '\0')
-        continue;
-      char saved = p[i];
-      p[i] = '\0';
-      if (mkdir(p, 0700) < 0 && errno != EEXIST)
-        return herr_sys(err, "--root: mkdir %s", p);
-      p[i] = saved;
-    }
+    if (mkdir_p(root, 0700, err) < 0)
+      return herr_wrap(err, "--root");
     fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   }
   if (fd < 0) {

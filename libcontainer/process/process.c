@@ -29,22 +29,6 @@ static const char *env_get(const struct spec_process *p, const char *key)
   return found;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-  _cleanup_free_ char *p = xstrdup(path);
-  size_t len = strlen(p);
-  for (size_t i = 1; i <= len; i++) {
-    if (p[i] != '/' && p[i] != '\0')
-      continue;
-    char saved = p[i];
-    p[i] = '\0';
-    if (mkdir(p, mode) < 0 && errno != EEXIST)
-      return -1;
-    p[i] = saved;
-  }
-  return 0;
-}
-
 static bool is_executable(const char *path, int *why)
 {
   struct stat st;
@@ -66,8 +50,8 @@ static bool is_executable(const char *path, int *why)
 int process_prepare(const struct spec_process *p, bool make_cwd, char **exe, herr_t *err)
 {
   const char *cwd = p->cwd && *p->cwd ? p->cwd : "/";
-  if (make_cwd && mkdir_p(cwd, 0755) < 0)
-    return herr_sys(err, "process.cwd: mkdir %s", cwd);
+  if (make_cwd && mkdir_p(cwd, 0755, err) < 0)
+    return herr_wrap(err, "process.cwd");
   if (chdir(cwd) < 0)
     return herr_sys(err, "process.cwd: chdir %s", cwd);
   if (security_check_cwd(err) < 0)

@@ -162,3 +162,19 @@ int read_file_nofollow(int dirfd, const char *name, char **out, size_t *len, her
     *len = (size_t)n;
   return 0;
 }
+
+int mkdir_p(const char *path, mode_t mode, herr_t *err)
+{
+  _cleanup_free_ char *p = xstrdup(path);
+  size_t len = strlen(p);
+  for (size_t i = 1; i <= len; i++) {
+    if (p[i] != '/' && p[i] != '\0')
+      continue;
+    char saved = p[i];
+    p[i] = '\0';
+    if (mkdir(p, mode) < 0 && errno != EEXIST)
+      return herr_sys(err, "mkdir %s", p);
+    p[i] = saved;
+  }
+  return 0;
+}
