@@ -467,3 +467,26 @@ wait_status_rl() {
   assert_output "hutch: run $(cid): linux.sysctl: vm.swappiness is not in a separate kernel namespace"
   assert_rl_clean
 }
+
+@test "rootless: --systemd-cgroup without the user's bus is one line naming it, exit 1, nothing left" {
+  local id
+  id=$(cid)
+  rl_config '.linux.cgroupsPath = "user.slice:hutch-test:'"$id"'" | .linux.resources = {"memory": {"limit": 67108864}}'
+  # $XDG_RUNTIME_DIR/bus: no user session here.
+  run rl_hutch --systemd-cgroup run -b "$BUNDLE" "$id"
+  assert_failure 1
+  assert_output "hutch: run $id: --systemd-cgroup: rootless: cannot reach the user's systemd on its user bus ($RL_XDG/bus): start a user session (e.g. loginctl enable-linger) or drop --systemd-cgroup: No such file or directory"
+  # DBUS_SESSION_BUS_ADDRESS wins over XDG_RUNTIME_DIR, and is named.
+  run as_user env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent-hutch-rl/bus "$HUTCH" --systemd-cgroup run -b "$BUNDLE" "$id"
+  assert_failure 1
+  [ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+  assert_output --partial "on its user bus (DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent-hutch-rl/bus)"
+  # No XDG_RUNTIME_DIR at all, with --root: the bus error says so.
+  run setpriv --reuid="$RL_UID" --regid="$RL_GID" --clear-groups env -i PATH=/usr/bin:/bin \
+    "$HUTCH" --root "$RL_XDG/hutch" --systemd-cgroup run -b "$BUNDLE" "$id"
+  assert_failure 1
+  [ "${#lines[@]}" -eq 1 ] || fail "more than one line: $output"
+  assert_output --partial "on its user bus (\$XDG_RUNTIME_DIR/bus, and XDG_RUNTIME_DIR is not set)"
+  [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
+  assert_rl_clean
+}

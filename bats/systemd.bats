@@ -214,8 +214,9 @@ extra_teardown() {
   assert_scope_gone "$id"
 }
 
-@test "systemd: features reports the systemd driver" {
+@test "systemd: features reports the systemd driver, for root and for a user's manager" {
   run "$HUTCH" features
   assert_success
   [ "$(echo "$output" | jq -r .linux.cgroup.systemd)" = true ]
+  [ "$(echo "$output" | jq -r .linux.cgroup.systemdUser)" = true ]
 }

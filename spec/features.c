@@ -19,7 +19,7 @@ static const struct {
     .cgroup_v1 = true,
     .cgroup_v2 = true,
     .cgroup_systemd = true,
-    .cgroup_systemd_user = false,
+    .cgroup_systemd_user = true, /* rootless --systemd-cgroup: the user bus */
     .cgroup_rdma = true,
     .seccomp_enabled = true,
     /* Whether the build can apply them (libcontainer/security/lsm.c), not

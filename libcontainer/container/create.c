@@ -430,6 +430,12 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
    * can start its setup while we finish its cgroup (the v1 dirs: 2 cores,
    * ~0.4 ms of a `run`); it waits for SYNC_GO before anything that needs it. */
   bool go_late = !(cr->ns.clone_flags & CLONE_NEWUSER) && !cr->ns.join_first;
+  /* --systemd-cgroup picks the bus now: uid 0 in a user namespace that maps
+   * only part of the host (rootless podman) talks to the user's systemd,
+   * as runc does.  (A D-Bus round trip dwarfs reading uid_map.) */
+  if (o->cgroup_driver == &cgroup_driver_systemd && !cr->rootless &&
+      o->rootless_mode == ROOTLESS_AUTO && rootless_in_partial_userns())
+    cr->rootless = true;
   struct cgroup_config cgc = {
       .id = o->id,
       .path = s->has_linux ? s->linux_.cgroups_path : NULL,

@@ -55,6 +55,32 @@ static void test_select(void)
   herr_free(&err);
 }
 
+/* Rootless --systemd-cgroup talks to the user's manager: without a user
+ * bus, one line saying which bus was tried, before anything is made. */
+static void test_user_bus_absent(void)
+{
+  herr_t err = NULL;
+  struct cgroup_manager *m = NULL;
+  struct cgroup_config cfg = {.id = "c1", .path = "user.slice:hutch:c1", .rootless = true};
+  setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent-hutch/bus", 1);
+  CHECK(cgroup_manager_new(&cgroup_driver_systemd, &cfg, &m, &err) < 0);
+  CHECK(m == NULL);
+  CHECK_CONTAINS(err ? err->msg : NULL,
+                 "--systemd-cgroup: rootless: cannot reach the user's systemd on its user bus "
+                 "(DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent-hutch/bus)");
+  CHECK(err == NULL || strchr(err->msg, '\n') == NULL);
+  herr_free(&err);
+  unsetenv("DBUS_SESSION_BUS_ADDRESS");
+  setenv("XDG_RUNTIME_DIR", "/nonexistent-hutch", 1);
+  CHECK(cgroup_manager_new(&cgroup_driver_systemd, &cfg, &m, &err) < 0);
+  CHECK_CONTAINS(err ? err->msg : NULL, "on its user bus (/nonexistent-hutch/bus)");
+  herr_free(&err);
+  unsetenv("XDG_RUNTIME_DIR");
+  CHECK(cgroup_manager_new(&cgroup_driver_systemd, &cfg, &m, &err) < 0);
+  CHECK_CONTAINS(err ? err->msg : NULL, "XDG_RUNTIME_DIR is not set");
+  herr_free(&err);
+}
+
 static void test_json_driver(void)
 {
   herr_t err = NULL;
@@ -213,6 +239,7 @@ static void test_state_roundtrip(void)
 int main(void)
 {
   test_select();
+  test_user_bus_absent();
   test_json_driver();
   test_none();
   test_state_roundtrip();

@@ -125,8 +125,40 @@ static void test_annotations(void)
   sd_props_clear(&p);
 }
 
+/* Rootless: a unit of the user's manager lives below that manager's cgroup. */
+static void test_under(void)
+{
+  struct sd_unit u;
+  herr_t err = NULL;
+  CHECK(sd_unit_parse("user.slice:libpod:abc", "abc", "user.slice", &u, &err) == 0);
+  CHECK(sd_unit_under(&u, "/user.slice/user-1000.slice/user@1000.service", &err) == 0);
+  CHECK_STREQ(u.path, "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-abc.scope");
+  CHECK_STREQ(u.unit, "libpod-abc.scope");
+  CHECK_STREQ(u.slice, "user.slice");
+  sd_unit_clear(&u);
+  /* The default slice of a user's manager is its user.slice. */
+  CHECK(sd_unit_parse(NULL, "c1", "user.slice", &u, &err) == 0);
+  CHECK(sd_unit_under(&u, "/user.slice/user-7.slice/user@7.service", &err) == 0);
+  CHECK_STREQ(u.path, "/user.slice/user-7.slice/user@7.service/user.slice/hutch-c1.scope");
+  sd_unit_clear(&u);
+  /* "/" (a manager at the root, in a cgroup namespace) and "" change nothing. */
+  CHECK(sd_unit_parse(NULL, "c1", "user.slice", &u, &err) == 0);
+  CHECK(sd_unit_under(&u, "/", &err) == 0);
+  CHECK(sd_unit_under(&u, "", &err) == 0);
+  CHECK_STREQ(u.path, "/user.slice/hutch-c1.scope");
+  static const char *const bad_roots[] = {"user.slice", "/a/../b", "/a/", "/a//b", "/a/..", "/./a"};
+  for (size_t i = 0; i < sizeof(bad_roots) / sizeof(bad_roots[0]); i++) {
+    CHECK_MSG(sd_unit_under(&u, bad_roots[i], &err) < 0, bad_roots[i]);
+    CHECK_CONTAINS(err ? err->msg : NULL, "not a plain absolute path");
+    herr_free(&err);
+  }
+  CHECK_STREQ(u.path, "/user.slice/hutch-c1.scope");
+  sd_unit_clear(&u);
+}
+
 int main(void)
 {
+  test_under();
   test_resources();
   test_annotations();
   ok("system.slice:libpod:abc", "abc", "system.slice", "libpod-abc.scope",

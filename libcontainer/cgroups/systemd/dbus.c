@@ -31,7 +31,8 @@
   X(sd_bus_match_signal_async)                                                                     \
   X(sd_bus_process)                                                                                \
   X(sd_bus_wait)                                                                                   \
-  X(sd_bus_slot_unref)
+  X(sd_bus_slot_unref)                                                                             \
+  X(sd_bus_get_property_string)
 
 static struct {
   void *lib;
@@ -206,6 +207,24 @@ static int on_job_removed(sd_bus_message *m, void *userdata, sd_bus_error *e)
   return 0;
 }
 
+/* Rootless: say which bus was tried and what to do about it. */
+static int user_bus_error(int e, herr_t *err)
+{
+  const char *addr = getenv("DBUS_SESSION_BUS_ADDRESS"), *xdg = getenv("XDG_RUNTIME_DIR");
+  _cleanup_free_ char *where = NULL;
+  if (addr && *addr)
+    where = xasprintf("DBUS_SESSION_BUS_ADDRESS=%s", addr);
+  else if (xdg && *xdg)
+    where = xasprintf("%s/bus", xdg);
+  else
+    where = xstrdup("$XDG_RUNTIME_DIR/bus, and XDG_RUNTIME_DIR is not set");
+  return herr_errno(err, e,
+                    "--systemd-cgroup: rootless: cannot reach the user's systemd on its user bus "
+                    "(%s): start a user session (e.g. loginctl enable-linger) or drop "
+                    "--systemd-cgroup",
+                    where);
+}
+
 int sd_conn_open(bool user, struct sd_conn **out, herr_t *err)
 {
   if (sd_load(err) < 0)
@@ -215,8 +234,9 @@ int sd_conn_open(bool user, struct sd_conn **out, herr_t *err)
   int r = user ? sd.sd_bus_open_user(&c->bus) : sd.sd_bus_open_system(&c->bus);
   if (r < 0) {
     free(c);
-    return herr_errno(err, -r, "--systemd-cgroup: cannot connect to the %s bus",
-                      user ? "user's systemd (session)" : "system");
+    if (!user)
+      return herr_errno(err, -r, "--systemd-cgroup: cannot connect to the system bus");
+    return user_bus_error(-r, err);
   }
   /* Sent without waiting: the bus handles it before the calls that follow. */
   r = sd.sd_bus_match_signal_async(c->bus, &c->match, "org.freedesktop.systemd1",
@@ -227,6 +247,23 @@ int sd_conn_open(bool user, struct sd_conn **out, herr_t *err)
     return herr_errno(err, -r, "--systemd-cgroup: subscribe to JobRemoved");
   }
   *out = c;
+  return 0;
+}
+
+int sd_manager_cgroup(struct sd_conn *c, char **out, herr_t *err)
+{
+  sd_bus_error e = SD_BUS_ERROR_NULL;
+  char *v = NULL;
+  int r =
+      sd.sd_bus_get_property_string(c->bus, "org.freedesktop.systemd1", "/org/freedesktop/systemd1",
+                                    "org.freedesktop.systemd1.Manager", "ControlGroup", &e, &v);
+  if (r < 0) {
+    herr_errno(err, -r, "--systemd-cgroup: ask the %s systemd for its cgroup%s%s",
+               c->user ? "user's" : "system", e.message ? ": " : "", e.message ? e.message : "");
+    sd.sd_bus_error_free(&e);
+    return -1;
+  }
+  *out = v;
   return 0;
 }
 

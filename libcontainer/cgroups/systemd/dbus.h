@@ -62,8 +62,14 @@ void sd_props_clear(struct sd_props *p);
 struct sd_conn;
 
 /* Connect to the system manager's bus (user: the calling user's manager, at
- * $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus). */
+ * $DBUS_SESSION_BUS_ADDRESS or $XDG_RUNTIME_DIR/bus; the error names the
+ * address tried).  sd-bus authenticates with the socket's peer
+ * credentials, so uid 0 of a user namespace (rootless podman) reaches the
+ * user's bus as the user. */
 int sd_conn_open(bool user, struct sd_conn **out, herr_t *err);
+/* Where that manager's own cgroup is (its ControlGroup property): a user's
+ * manager makes its units below "/user.slice/user-UID.slice/user@UID.service". */
+int sd_manager_cgroup(struct sd_conn *c, char **out, herr_t *err);
 void sd_conn_close(struct sd_conn *c);
 
 /* StartTransientUnit(unit, "replace", props) and wait until its job is

@@ -7,7 +7,9 @@
  *
  * create (parent):  new()   parse cgroupsPath into unit and path, connect
  *                           to the bus (before the clone: an unreachable bus
- *                           fails with nothing made)
+ *                           fails with nothing made); rootless: the user's
+ *                           manager on the user bus, the path below that
+ *                           manager's own cgroup (user@UID.service)
  *                   create(AFTER_CLONE, init)  StartTransientUnit with
  *                           PIDs=[init], wait for its job; systemd has put
  *                           the init in the scope, so it joins nothing there
@@ -62,15 +64,41 @@ static int fs_new_at(struct sdm *s, const struct cgroup_config *cfg, herr_t *err
   return cgroup_manager_new(&cgroup_driver_fs, &fc, &s->fs, err);
 }
 
+/* Rootless: the unit goes to the user's own manager, below its cgroup
+ * (user@UID.service, delegated to the user by the system manager); only
+ * the unified hierarchy is delegated, so a host with v1 hierarchies is
+ * refused, as runc does. */
+static int user_unit(struct sdm *s, herr_t *err)
+{
+  _cleanup_free_ char *root = NULL;
+  if (sd_manager_cgroup(s->bus, &root, err) < 0 || sd_unit_under(&s->unit, root, err) < 0)
+    return -1;
+  return 0;
+}
+
+static int user_check_mode(struct sdm *s, herr_t *err)
+{
+  const char *mode = cgroup_mode_name(s->fs);
+  if (strcmp(mode, "unified") == 0)
+    return 0;
+  return herr_set(err, EOPNOTSUPP,
+                  "--systemd-cgroup: rootless needs a pure cgroup v2 host (this one is %s): a "
+                  "user's systemd can only delegate the unified hierarchy",
+                  mode);
+}
+
 static int sd_new(const struct cgroup_config *cfg, struct cgroup_manager **out, herr_t *err)
 {
   struct sdm *s = xcalloc(1, sizeof(*s));
-  s->user = geteuid() != 0;
+  s->user = cfg->rootless;
   s->spec = cfg->spec;
+  /* The bus first: a user without one gets that error, whatever else. */
   if (sd_unit_parse(cfg->path, cfg->id, s->user ? "user.slice" : "system.slice", &s->unit, err) <
           0 ||
-      fs_new_at(s, cfg, err) < 0 || bus(s, err) < 0) {
+      bus(s, err) < 0 || (s->user && user_unit(s, err) < 0) || fs_new_at(s, cfg, err) < 0 ||
+      (s->user && user_check_mode(s, err) < 0)) {
     cgroup_manager_free(s->fs);
+    sd_conn_close(s->bus);
     sd_unit_clear(&s->unit);
     free(s);
     return -1;

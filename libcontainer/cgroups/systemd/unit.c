@@ -105,6 +105,24 @@ int sd_unit_parse(const char *cgroups_path, const char *id, const char *default_
   return 0;
 }
 
+int sd_unit_under(struct sd_unit *u, const char *manager_cgroup, herr_t *err)
+{
+  const char *m = manager_cgroup;
+  if (!*m || strcmp(m, "/") == 0)
+    return 0;
+  size_t n = strlen(m);
+  if (m[0] != '/' || m[n - 1] == '/' || strstr(m, "/../") || strstr(m, "/./") || strstr(m, "//") ||
+      ends_with(m, "/..") || ends_with(m, "/."))
+    return herr_set(err, EINVAL,
+                    "--systemd-cgroup: the user's systemd says its cgroup is \"%s\", not a plain "
+                    "absolute path",
+                    m);
+  char *p = xasprintf("%s%s", m, u->path);
+  free(u->path);
+  u->path = p;
+  return 0;
+}
+
 void sd_unit_clear(struct sd_unit *u)
 {
   free(u->slice);

@@ -29,6 +29,13 @@ int sd_unit_parse(const char *cgroups_path, const char *id, const char *default_
                   struct sd_unit *out, herr_t *err);
 void sd_unit_clear(struct sd_unit *u);
 
+/* A user's manager (rootless): its units' cgroups are below its own,
+ * manager_cgroup (the Manager's ControlGroup property,
+ * "/user.slice/user-1000.slice/user@1000.service"); prefix u->path with it.
+ * "" or "/" leaves the path as it is.  Anything but a plain absolute path
+ * is an error. */
+int sd_unit_under(struct sd_unit *u, const char *manager_cgroup, herr_t *err);
+
 /* "a-b-c.slice" -> "/a.slice/a-b.slice/a-b-c.slice"; "-.slice" -> "".
  * Returns a malloc'd path, or NULL with err set (naming `field`). */
 char *sd_slice_expand(const char *slice, const char *field, herr_t *err);
