@@ -436,9 +436,22 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
   if (o->cgroup_driver == &cgroup_driver_systemd && !cr->rootless &&
       o->rootless_mode == ROOTLESS_AUTO && rootless_in_partial_userns())
     cr->rootless = true;
+  /* cgroupfs without linux.cgroupsPath (rootless podman's cgroupfs
+   * manager): a rootless container's cgroup goes beside ours, as runc does,
+   * where a user's session has its delegated cgroups.  Only without a path:
+   * real root reads uid_map for nothing else. */
+  const char *cg_path = s->has_linux ? s->linux_.cgroups_path : NULL;
+  _cleanup_free_ char *beside = NULL;
+  if (o->cgroup_driver != &cgroup_driver_systemd && (!cg_path || !*cg_path) &&
+      o->rootless_mode != ROOTLESS_FALSE &&
+      (cr->rootless || (o->rootless_mode == ROOTLESS_AUTO && rootless_in_partial_userns())) &&
+      (beside = rootless_default_cgroup(o->id))) {
+    cr->rootless = true;
+    cg_path = beside;
+  }
   struct cgroup_config cgc = {
       .id = o->id,
-      .path = s->has_linux ? s->linux_.cgroups_path : NULL,
+      .path = cg_path,
       .spec = s,
       .init_runs_early = go_late,
       .rootless = cr->rootless, /* no device rules: they need privilege */

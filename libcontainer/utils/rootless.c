@@ -62,3 +62,33 @@ int rootless_default_root(char **out, herr_t *err)
   *out = xasprintf("%s/hutch", xdg);
   return 0;
 }
+
+char *rootless_cgroup_beside(const char *self_cgroup, const char *id)
+{
+  if (!self_cgroup || strncmp(self_cgroup, "0::/", 4) != 0 || !id || !*id || strchr(id, '/'))
+    return NULL;
+  const char *path = self_cgroup + 3;
+  size_t len = strcspn(path, "\n");
+  if (path[len] == '\n' && path[len + 1] != '\0')
+    return NULL; /* more lines: v1 hierarchies too */
+  /* The parent: everything before the last '/'; "/" (or "/x") -> "". */
+  size_t parent = len;
+  while (parent > 0 && path[parent - 1] == '/')
+    parent--;
+  while (parent > 0 && path[parent - 1] != '/')
+    parent--;
+  while (parent > 0 && path[parent - 1] == '/')
+    parent--;
+  return xasprintf("%.*s/%s", (int)parent, path, id);
+}
+
+char *rootless_default_cgroup(const char *id)
+{
+  _cleanup_free_ char *text = NULL;
+  herr_t e = NULL;
+  if (read_file_at(AT_FDCWD, "/proc/self/cgroup", &text, NULL, &e) < 0) {
+    herr_free(&e);
+    return NULL;
+  }
+  return rootless_cgroup_beside(text, id);
+}
