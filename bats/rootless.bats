@@ -490,3 +490,34 @@ wait_status_rl() {
   [ -z "$(find /sys/fs/cgroup -maxdepth 4 -name "*$id*" 2>/dev/null)" ]
   assert_rl_clean
 }
+
+@test "rootless: uid 0 of a user namespace the user holds (as rootless podman's) runs, execs into, kills and deletes a container" {
+  command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "unshare/nsenter (util-linux) not installed"
+  local id holder
+  id=$(cid)
+  rl_config '.process.args = ["sleep", "1000"] | .linux.uidMappings[0].hostID = 0 | .linux.gidMappings[0].hostID = 0'
+  # The namespace holder, as podman's pause process: uid 0 maps the user alone.
+  as_user unshare --user --map-root-user sh -c "echo \$\$ >$RL_HOME/share-$BATS_TEST_NUMBER.pid; exec sleep 1000" &
+  local i
+  for i in $(seq 50); do [ -s "$RL_HOME/share-$BATS_TEST_NUMBER.pid" ] && break; sleep 0.1; done
+  holder=$(cat "$RL_HOME/share-$BATS_TEST_NUMBER.pid")
+  in_userns() { as_user nsenter --user --preserve-credentials --target "$holder" "$@"; }
+  in_userns "$HUTCH" run -d -b "$BUNDLE" "$id" </dev/null >"$BATS_TEST_TMPDIR/run.out" 2>&1 || fail "run -d: $(cat "$BATS_TEST_TMPDIR/run.out")"
+  # exec enters the container's pid namespace and cannot come back to the
+  # host's (not its user namespace's): it stays there, and works.
+  run in_userns "$HUTCH" exec "$id" sh -c 'echo exec ok; exit 4'
+  assert_failure 4
+  assert_output "exec ok"
+  run in_userns "$HUTCH" exec "$id" cat /proc/1/cmdline
+  assert_success
+  assert_output "sleep1000"
+  run in_userns "$HUTCH" kill "$id" KILL
+  assert_success
+  wait_status_rl "$id" stopped
+  run in_userns "$HUTCH" delete "$id"
+  assert_success
+  kill -9 "$holder" 2>/dev/null || true
+  wait 2>/dev/null || true
+  rm -f "$RL_HOME/share-$BATS_TEST_NUMBER.pid"
+  assert_rl_clean
+}

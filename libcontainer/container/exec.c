@@ -396,6 +396,25 @@ static int enter_deferred(struct exec_run *r, herr_t *err)
   return 0;
 }
 
+/* A rootless caller whose own cgroup is not in its delegated subtree (a
+ * login session's scope, a system service) cannot move a process into the
+ * container's cgroup: cgroup v2 wants write access where the two meet.
+ * Say so, rather than leave the process outside as runc does. */
+static void rootless_join_hint(herr_t *err)
+{
+  herr_t e = *err;
+  if (!e || (e->errnum != EACCES && e->errnum != EPERM) || geteuid() == 0 ||
+      strncmp(e->msg, "cgroup: join ", strlen("cgroup: join ")) != 0)
+    return;
+  _cleanup_free_ char *msg = xstrdup(e->msg);
+  int errnum = e->errnum;
+  herr_free(err);
+  herr_set(err, errnum,
+           "%s (rootless: the cgroup you run in is not in your delegated subtree; exec from "
+           "one that is, e.g. systemd-run --user --scope hutch exec ...)",
+           msg);
+}
+
 static int status_of(int st)
 {
   if (WIFSIGNALED(st))
@@ -522,7 +541,10 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
   r->pid = spawn(r, &ch);
   if (r->pid < 0)
     return herr_sys(err, "fork the exec process");
-  if (r->own_pidns >= 0 && setns(r->own_pidns, CLONE_NEWPID) < 0)
+  /* uid 0 of a user namespace that does not own our pid namespace (rootless
+   * podman runs us so) may enter the container's but not come back: it
+   * stays, as in join_userns_for_pidns (no thread is made after this). */
+  if (r->own_pidns >= 0 && setns(r->own_pidns, CLONE_NEWPID) < 0 && errno != EPERM)
     return herr_sys(err, "return to hutch's pid namespace");
   close(r->child_fd);
   r->child_fd = -1;
@@ -532,6 +554,7 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
     r->console_fd = -1;
   }
   if (wait_exec(r, err) < 0) {
+    rootless_join_hint(err);
     kill(r->pid, SIGKILL);
     reap(r->pid);
     return -1;
