@@ -491,6 +491,33 @@ wait_status_rl() {
   assert_rl_clean
 }
 
+@test "rootless: a --root owned by another user (root) is one line, exit 1, nothing made in it" {
+  local id other
+  id=$(cid)
+  other="$RL_HOME/share-$BATS_TEST_NUMBER"
+  # Root's dir, even one the user may write (1777, as /tmp): not the user's to trust.
+  mkdir -m 1777 "$other"
+  run rl_hutch --root "$other" run -b "$BUNDLE" "$id"
+  assert_failure 1
+  assert_output "hutch: --root $other: owned by uid 0, not by uid $RL_UID"
+  [ -z "$(ls -A "$other")" ] || fail "made in $other: $(ls -A "$other")"
+  # The default root made by someone else first: refused the same way.
+  mkdir -m 0755 "$RL_XDG/hutch"
+  run rl_hutch run -b "$BUNDLE" "$id"
+  assert_failure 1
+  assert_output "hutch: --root $RL_XDG/hutch: owned by uid 0, not by uid $RL_UID"
+  # uid 0 of a user namespace mapping only the user (rootless podman): root's
+  # dir is nobody's there, still refused.
+  if command -v unshare >/dev/null; then
+    run as_user unshare --user --map-root-user "$HUTCH" --root "$other" run -b "$BUNDLE" "$id"
+    assert_failure 1
+    assert_output "hutch: --root $other: owned by uid 65534, not by uid 0"
+  fi
+  [ -z "$(ls -A "$other")" ] || fail "made in $other: $(ls -A "$other")"
+  rm -rf "${RL_XDG:?}/hutch"
+  assert_rl_clean
+}
+
 @test "rootless: uid 0 of a user namespace the user holds (as rootless podman's) runs, execs into, kills and deletes a container" {
   command -v unshare >/dev/null && command -v nsenter >/dev/null || skip "unshare/nsenter (util-linux) not installed"
   local id holder
