@@ -315,6 +315,11 @@ void init_main(struct init_config *cfg)
       fail(cfg, &err);
     close(cfg->console_fd);
     cfg->console_fd = -1;
+  } else if (setsid() < 0 && getsid(0) != getpid()) {
+    /* As runc: the init leads its own session, terminal or not (criu
+     * cannot checkpoint a pid namespace whose session leader is outside). */
+    herr_sys(&err, "setsid");
+    fail(cfg, &err);
   }
   if (rootfs_finalize(&rc, &err) < 0)
     fail(cfg, &err);
