@@ -17,6 +17,7 @@ struct hutch_ctx {
   bool debug;           /* --debug */
   bool systemd_cgroup;  /* --systemd-cgroup */
   const char *rootless; /* --rootless true|false|auto, as given */
+  const char *criu;     /* --criu PATH: the criu binary (NULL: criu in PATH) */
   enum rootless_mode rootless_mode;
   uid_t euid; /* geteuid(), read once by main */
   const char *argv0;
@@ -59,6 +60,9 @@ int cmd_fail(struct hutch_ctx *ctx, herr_t *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Print a usage error for a command ("hutch kill: ..."), return 1. */
 int cmd_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* checkpoint/restore work here (libcontainer/container/criu.h, cached);
+ * else false with err saying what is missing. */
+bool cmd_criu_available(struct hutch_ctx *ctx, herr_t *err);
 /* Print `hutch CMD --help` text to stdout. */
 void cmd_print_help(const char *cmd);
 /* Parse a command's options.  As runc, options may follow the container ID

@@ -9,13 +9,15 @@
 
 int cmd_features(struct hutch_ctx *ctx, int argc, char **argv)
 {
-  (void)ctx;
   static const struct option longopts[] = {{NULL, 0, NULL, 0}};
   while (cmd_getopt(argc, argv, "", longopts, "features") != -1)
     ;
   if (cmd_check_args("features", argc, 0, 0) != 0)
     return 1;
-  const struct spec_features_build build = {.seccomp_arch_supported = seccomp_arch_supported};
+  herr_t e = NULL;
+  const struct spec_features_build build = {.seccomp_arch_supported = seccomp_arch_supported,
+                                            .checkpoint = cmd_criu_available(ctx, &e)};
+  herr_free(&e);
   _cleanup_free_ char *json = spec_features_json(&build);
   printf("%s\n", json);
   return fflush(stdout) == 0 ? 0 : 1;

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "libcontainer/container/criu.h"
 #include "libcontainer/container/state.h"
 #include "libcontainer/utils/rootless.h"
 #include "spec/base/log.h"
@@ -74,8 +75,35 @@ static const struct hutch_command commands[] = {
      "  -b, --bundle DIR          bundle directory (default: current directory)\n"
      "      --rootless            a config for a rootless container\n"},
     {"features", cmd_features, "", "print the features this build supports (JSON)", NULL},
-    {"checkpoint", cmd_checkpoint, "[OPTIONS] ID", "checkpoint a container (not supported)", NULL},
-    {"restore", cmd_restore, "[OPTIONS] ID", "restore a container (not supported)", NULL},
+    {"checkpoint", cmd_checkpoint, "[OPTIONS] ID", "checkpoint a running container with criu",
+     "      --image-path DIR      where criu writes the images (required)\n"
+     "      --work-path DIR       criu's logs (default: the image path)\n"
+     "      --parent-path DIR     the images of a previous --pre-dump (relative to the image "
+     "path)\n"
+     "      --leave-running       leave the container running after the checkpoint\n"
+     "      --pre-dump            only dump the memory (an iterative migration's first step)\n"
+     "      --tcp-established     checkpoint established TCP connections\n"
+     "      --ext-unix-sk         allow external unix sockets\n"
+     "      --shell-job           allow a process started from a shell (session, tty)\n"
+     "      --file-locks          checkpoint file locks\n"
+     "      --auto-dedup          deduplicate the parent's pages\n"
+     "      --empty-ns network    leave the network namespace out (restore makes an empty one)\n"
+     "      --manage-cgroups-mode soft|full|strict|ignore (default: soft)\n"},
+    {"restore", cmd_restore, "[OPTIONS] ID", "restore a container from a checkpoint with criu",
+     "      --image-path DIR      the checkpoint's images (required)\n"
+     "      --work-path DIR       criu's logs (default: the image path)\n"
+     "  -b, --bundle DIR          bundle directory (default: current directory)\n"
+     "  -d, --detach              do not wait for the restored container to exit\n"
+     "      --pid-file FILE       write the restored init's PID to FILE\n"
+     "      --tcp-established     restore established TCP connections\n"
+     "      --ext-unix-sk         allow external unix sockets\n"
+     "      --shell-job           allow a process started from a shell (session, tty)\n"
+     "      --file-locks          restore file locks\n"
+     "      --auto-dedup          deduplicate\n"
+     "      --empty-ns network    make an empty network namespace\n"
+     "      --manage-cgroups-mode soft|full|strict|ignore (default: soft)\n"
+     "      --no-pivot            accepted for runc compatibility (criu enters the root itself)\n"
+     "      --no-subreaper        do not become a subreaper of the restored container\n"},
 };
 #define N_COMMANDS (sizeof(commands) / sizeof(commands[0]))
 
@@ -100,13 +128,43 @@ static const struct hutch_command *find_command(const char *name)
   return NULL;
 }
 
-static void print_usage(FILE *f)
+bool cmd_criu_available(struct hutch_ctx *ctx, herr_t *err)
+{
+  /* The answer of `criu check` is cached in the state root. */
+  const char *cache = ctx->root ? ctx->root : (ctx->euid == 0 ? "/run/hutch" : NULL);
+  char *path = NULL;
+  if (criu_available(ctx->criu, cache, &path, err) < 0)
+    return false;
+  free(path);
+  return true;
+}
+
+static bool is_criu_command(const char *name)
+{
+  return strcmp(name, "checkpoint") == 0 || strcmp(name, "restore") == 0;
+}
+
+static void print_usage(struct hutch_ctx *ctx, FILE *f)
 {
   fprintf(f, "usage: hutch [GLOBAL OPTIONS] COMMAND [OPTIONS] [ARGS]\n\n"
              "hutch is an OCI container runtime.\n\n"
              "Commands:\n");
-  for (size_t i = 0; i < N_COMMANDS; i++)
+  int criu = -1; /* checked once, only when help is printed */
+  for (size_t i = 0; i < N_COMMANDS; i++) {
+    if (is_criu_command(commands[i].name)) {
+      if (criu < 0) {
+        herr_t e = NULL;
+        criu = cmd_criu_available(ctx, &e);
+        herr_free(&e);
+      }
+      if (!criu) {
+        fprintf(f, "  %-11s %s\n", commands[i].name,
+                "unavailable here (see `hutch checkpoint --help`)");
+        continue;
+      }
+    }
     fprintf(f, "  %-11s %s\n", commands[i].name, commands[i].summary);
+  }
   fprintf(f, "  %-11s %s\n", "help", "show this help, or a command's (`hutch help create`)");
   fprintf(f, "\nGlobal options:\n"
              "      --root DIR            state directory (default: /run/hutch; rootless:\n"
@@ -116,6 +174,7 @@ static void print_usage(FILE *f)
              "      --debug               log debug messages\n"
              "      --systemd-cgroup      cgroups as transient systemd scopes (slice:prefix:name)\n"
              "      --rootless VALUE      true, false or auto (default: auto)\n"
+             "      --criu PATH           the criu binary for checkpoint/restore (default: criu)\n"
              "  -v, --version             print the version\n"
              "  -h, --help                show this help\n");
 }
@@ -241,8 +300,7 @@ static int wants_help(int argc, char **argv)
 /* Commands that read or write no container state need no --root. */
 static bool needs_state_root(const char *name)
 {
-  return strcmp(name, "spec") != 0 && strcmp(name, "features") != 0 &&
-         strcmp(name, "checkpoint") != 0 && strcmp(name, "restore") != 0;
+  return strcmp(name, "spec") != 0 && strcmp(name, "features") != 0;
 }
 
 /* No --root: /run/hutch, or $XDG_RUNTIME_DIR/hutch when rootless (for uid
@@ -320,13 +378,14 @@ int main(int argc, char **argv)
       ctx.rootless = optarg;
       break;
     case OPT_CRIU:
-      break; /* accepted for runc compatibility; checkpoint is unsupported */
+      ctx.criu = optarg;
+      break;
     case 'v':
       printf("hutch version %s\ncommit: %s\nspec: %s\n", HUTCH_VERSION, HUTCH_COMMIT,
              HUTCH_SPEC_VERSION);
       return 0;
     case 'h':
-      print_usage(stdout);
+      print_usage(&ctx, stdout);
       return 0;
     default:
       if (optopt)
@@ -351,7 +410,7 @@ int main(int argc, char **argv)
     return 1;
   }
   if (optind >= argc) {
-    print_usage(stderr);
+    print_usage(&ctx, stderr);
     return 1;
   }
   const char *name = argv[optind];
@@ -363,7 +422,7 @@ int main(int argc, char **argv)
       }
       cmd_print_help(argv[optind + 1]);
     } else {
-      print_usage(stdout);
+      print_usage(&ctx, stdout);
     }
     return 0;
   }
@@ -377,6 +436,11 @@ int main(int argc, char **argv)
   int cargc = argc - optind;
   char **cargv = argv + optind;
   if (wants_help(cargc, cargv)) {
+    /* Engines (podman) ask `checkpoint --help` whether the runtime can:
+     * only where criu works. */
+    herr_t err = NULL;
+    if (is_criu_command(name) && !cmd_criu_available(&ctx, &err))
+      return cmd_fail(&ctx, &err, "%s", name);
     cmd_print_help(name);
     return 0;
   }

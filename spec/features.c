@@ -94,6 +94,10 @@ char *spec_features_json(const struct spec_features_build *b)
   json_object_set_new(l, "mountExtensions", mext);
   json_object_set_new(l, "netDevices", enabled(features.net_devices_enabled));
   json_object_set_new(doc, "linux", l);
+  json_t *ann = json_object();
+  json_object_set_new(ann, "org.hutch.checkpoint.enabled",
+                      json_string(b && b->checkpoint ? "true" : "false"));
+  json_object_set_new(doc, "annotations", ann);
 
   char *out = json_dumps(doc, JSON_INDENT(2));
   json_decref(doc);

@@ -487,6 +487,9 @@ char *spec_default_json(int rootless);
  * from libcontainer): seccomp architectures its libseccomp resolves. */
 struct spec_features_build {
   bool (*seccomp_arch_supported)(const char *name); /* NULL: every known one */
+  /* checkpoint/restore work here (criu installed, `criu check` passes):
+   * annotation org.hutch.checkpoint.enabled "true" (else "false"). */
+  bool checkpoint;
 };
 /* The features document (runtime-spec features.md), malloc'd JSON text. */
 char *spec_features_json(const struct spec_features_build *b);

@@ -1,0 +1,244 @@
+#!/usr/bin/env bats
+# checkpoint / restore through criu.  criu works only where `criu check`
+# passes (the test VMs' Debian 6.1 kernel, not our 6.18 hosts): there the
+# tests that need it skip, with the reason.  tests/run-all.sh runs this file
+# in the pure cgroup v2 VM.
+
+load helpers
+load cgroup_helpers
+
+# Skip unless hutch says checkpoint works here (criu installed, `criu
+# check` passes).
+need_criu() {
+  local why
+  if ! why=$(hutch checkpoint --help 2>&1 >/dev/null); then
+    skip "checkpoint/restore unavailable here: $why"
+  fi
+}
+
+# A container counting into its rootfs' /tmp/count.  Its stdio is the
+# container's own /dev/null: criu checkpoints what is inside the container.
+counting_bundle() {
+  set_args sh -c 'exec </dev/null >/dev/null 2>&1; i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; sleep 0.1; done'
+  update_config '.root.readonly = false'
+}
+
+count() {
+  cat "${1:-$BUNDLE}/rootfs/tmp/count" 2>/dev/null || echo 0
+}
+
+# wait_count_above N [BUNDLE]: poll until the count is above N (fails after
+# 30 s, which only a container that does not run reaches).
+wait_count_above() {
+  local i
+  for i in $(seq 300); do
+    [ "$(count "${2:-}")" -gt "$1" ] && return 0
+    sleep 0.1
+  done
+  fail "the count never went above $1 (now $(count "${2:-}"))"
+}
+
+# wait_count_changed FROM [BUNDLE]: poll until the count is not FROM; echo it.
+wait_count_changed() {
+  local i c
+  for i in $(seq 300); do
+    c=$(count "${2:-}")
+    if [ "$c" != "$1" ]; then
+      echo "$c"
+      return 0
+    fi
+    sleep 0.1
+  done
+  fail "the count stayed at $1"
+}
+
+# Nothing of a restore under $ROOT stays mounted (criu-root).
+assert_no_root_mounts() {
+  if grep -q " $ROOT/" /proc/self/mountinfo; then
+    fail "mount under $ROOT left behind: $(grep " $ROOT/" /proc/self/mountinfo)"
+  fi
+}
+
+@test "checkpoint --help and features agree on whether criu works here" {
+  run hutch features
+  assert_success
+  enabled=$(printf '%s\n' "$output" | jq -r '.annotations["org.hutch.checkpoint.enabled"]')
+  run hutch checkpoint --help
+  if [ "$enabled" = true ]; then
+    assert_success
+    assert_output --partial "--image-path"
+  else
+    assert_one_line_error
+    assert_output --partial "criu"
+    run hutch restore --help
+    assert_one_line_error
+    run hutch --help
+    assert_output --partial "checkpoint  unavailable here"
+  fi
+}
+
+@test "criu absent: checkpoint and restore say so in one line; the container runs on" {
+  run_sleeping "$(cid)"
+  id=$(cid)
+  pid=$(init_pid "$id")
+  run hutch --criu /nonexistent/criu checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
+  assert_one_line_error
+  assert_output --partial "--criu /nonexistent/criu is not executable"
+  run env PATH=/nonexistent "$HUTCH" --root "$ROOT" checkpoint --image-path "$BATS_TEST_TMPDIR/img" "$id"
+  assert_one_line_error
+  assert_output --partial "criu, which is not installed (no criu in PATH)"
+  run hutch --criu /nonexistent/criu restore --image-path "$BATS_TEST_TMPDIR/img" "$(cid 2)"
+  assert_one_line_error
+  assert_output --partial "criu"
+  [ ! -e "$BATS_TEST_TMPDIR/img" ]
+  [ ! -e "$ROOT/$(cid 2)" ]
+  [ "$(container_status "$id")" = running ]
+  [ "$(init_pid "$id")" = "$pid" ]
+}
+
+@test "checkpoint stops a counting container; restore brings it back counting on" {
+  need_criu
+  counting_bundle
+  id=$(cid)
+  img=$BATS_TEST_TMPDIR/img
+  hutch run -d --bundle "$BUNDLE" "$id"
+  old_pid=$(init_pid "$id")
+  wait_count_above 4
+  run hutch checkpoint --image-path "$img" "$id"
+  assert_success
+  assert_output ""
+  [ -f "$img/inventory.img" ]
+  [ "$(container_status "$id")" = stopped ]
+  at=$(count)
+  run hutch restore -d --image-path "$img" --bundle "$BUNDLE" "$id"
+  assert_success
+  assert_output ""
+  [ "$(container_status "$id")" = running ]
+  new_pid=$(init_pid "$id")
+  [ "$new_pid" != 0 ] && [ -d "/proc/$new_pid" ]
+  [ "$new_pid" != "$old_pid" ] || [ ! -d "/proc/$old_pid" ]
+  # The count goes on from where it was (a restart would say 1).
+  next=$(wait_count_changed "$at")
+  [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
+  run hutch delete --force "$id"
+  assert_success
+  assert_no_leftovers "$id"
+  assert_no_root_mounts
+}
+
+@test "checkpoint --leave-running keeps it running; the images restore into a new ID" {
+  need_criu
+  counting_bundle
+  id=$(cid)
+  img=$BATS_TEST_TMPDIR/img
+  hutch run -d --bundle "$BUNDLE" "$id"
+  pid=$(init_pid "$id")
+  wait_count_above 2
+  run hutch checkpoint --leave-running --image-path "$img" --work-path "$BATS_TEST_TMPDIR/work" "$id"
+  assert_success
+  [ -f "$BATS_TEST_TMPDIR/work/dump.log" ]
+  [ "$(container_status "$id")" = running ]
+  [ "$(init_pid "$id")" = "$pid" ]
+  wait_count_changed "$(count)" >/dev/null
+  hutch delete --force "$id"
+  at=$(count)
+  id2=$(cid new)
+  run hutch restore -d --image-path "$img" --bundle "$BUNDLE" --pid-file "$BATS_TEST_TMPDIR/pid" "$id2"
+  assert_success
+  [ "$(container_status "$id2")" = running ]
+  [ "$(cat "$BATS_TEST_TMPDIR/pid")" = "$(init_pid "$id2")" ]
+  run hutch list -q
+  assert_output "$id2"
+  # Restored from the checkpoint: the count goes on from (about) the
+  # checkpoint's value, not from 1.
+  next=$(wait_count_changed "$at")
+  [ "$next" -gt 1 ] || fail "count restarted: $next"
+  run hutch delete --force "$id2"
+  assert_success
+  assert_no_leftovers "$id2"
+}
+
+@test "a memory limit is back after restore (the restored container's own cgroup)" {
+  need_criu
+  counting_bundle
+  update_config '.linux.resources.memory.limit = 67108864'
+  id=$(cid)
+  img=$BATS_TEST_TMPDIR/img
+  hutch run -d --bundle "$BUNDLE" "$id"
+  wait_count_above 1
+  hutch checkpoint --image-path "$img" "$id"
+  hutch delete "$id"
+  assert_no_test_cgroups
+  id2=$(cid 2)
+  run hutch restore -d --image-path "$img" --bundle "$BUNDLE" "$id2"
+  assert_success
+  pid=$(init_pid "$id2")
+  dir=$(cg_dir memory "$pid")
+  [[ $dir == *"$id2"* ]] || fail "restored into $dir, not the container's cgroup"
+  if cg_is_v1 memory; then
+    [ "$(cg_read memory memory.limit_in_bytes "$pid")" = 67108864 ]
+  else
+    [ "$(cg_read memory memory.max "$pid")" = 67108864 ]
+  fi
+  # Every restored process is in that cgroup.
+  run hutch ps "$id2"
+  assert_success
+}
+
+@test "a failed restore leaves nothing behind and says why in one line" {
+  need_criu
+  counting_bundle
+  id=$(cid)
+  img=$BATS_TEST_TMPDIR/img
+  hutch run -d --bundle "$BUNDLE" "$id"
+  wait_count_above 1
+  hutch checkpoint --image-path "$img" "$id"
+  # A rootfs without the checkpointed program: criu cannot restore it.
+  b2=$BATS_TEST_TMPDIR/b2
+  mkdir -p "$b2"
+  cp -a "$BUNDLE/rootfs" "$b2/rootfs"
+  cp "$BUNDLE/config.json" "$b2/config.json"
+  rm "$b2/rootfs/bin/busybox"
+  id2=$(cid 2)
+  run hutch restore -d --image-path "$img" --bundle "$b2" "$id2"
+  assert_one_line_error
+  assert_output --partial "criu restore failed"
+  assert_output --partial "restore.log"
+  [ ! -e "$ROOT/$id2" ]
+  [ -z "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "$id2" | head -1)" ] || fail "cgroup of $id2 left"
+  assert_no_root_mounts
+  # The checkpointed container is as it was (stopped) and the images work.
+  [ "$(container_status "$id")" = stopped ]
+  run hutch restore -d --image-path "$img" --bundle "$BUNDLE" "$id"
+  assert_success
+  [ "$(container_status "$id")" = running ]
+}
+
+@test "bad input: no --image-path, not a checkpoint, an ID in use: one line, nothing changed" {
+  need_criu
+  run_sleeping "$(cid)"
+  id=$(cid)
+  pid=$(init_pid "$id")
+  run hutch checkpoint "$id"
+  assert_one_line_error
+  assert_output --partial "--image-path: required"
+  mkdir "$BATS_TEST_TMPDIR/empty"
+  run hutch restore -d --image-path "$BATS_TEST_TMPDIR/empty" --bundle "$BUNDLE" "$(cid 2)"
+  assert_one_line_error
+  assert_output --partial "not a checkpoint (no inventory.img)"
+  [ ! -e "$ROOT/$(cid 2)" ]
+  run hutch checkpoint --manage-cgroups-mode bogus --image-path "$BATS_TEST_TMPDIR/i" "$id"
+  assert_one_line_error
+  assert_output --partial "--manage-cgroups-mode: expected soft, full, strict or ignore"
+  # Images restored onto the ID of a running container: refused.
+  mkdir "$BATS_TEST_TMPDIR/img"
+  : >"$BATS_TEST_TMPDIR/img/inventory.img"
+  run hutch restore -d --image-path "$BATS_TEST_TMPDIR/img" --bundle "$BUNDLE" "$id"
+  assert_one_line_error
+  assert_output --partial "already exists and is running"
+  [ "$(container_status "$id")" = running ]
+  [ "$(init_pid "$id")" = "$pid" ]
+  run hutch restore -d --console-socket /x --image-path "$BATS_TEST_TMPDIR/img" "$(cid 3)"
+  assert_one_line_error
+  assert_output --partial "--console-socket: not supported"
+}
