@@ -130,10 +130,8 @@ static const struct hutch_command *find_command(const char *name)
 
 bool cmd_criu_available(struct hutch_ctx *ctx, herr_t *err)
 {
-  /* The answer of `criu check` is cached in the state root. */
-  const char *cache = ctx->root ? ctx->root : (ctx->euid == 0 ? "/run/hutch" : NULL);
   char *path = NULL;
-  if (criu_available(ctx->criu, cache, &path, err) < 0)
+  if (criu_available(ctx->criu, &path, err) < 0)
     return false;
   free(path);
   return true;

@@ -25,10 +25,11 @@ echo "# reliability: fuzzing (60 s), races, fault injection, load, sanitizers + 
 SKIP="bad_corpus" HUTCH="$repo/$build/hutch" bash tests/run-reliability.sh
 
 if [ "${HUTCH_SKIP_V2VM:-0}" != 1 ]; then
-  echo "# cgroup-sensitive tests on a pure cgroup v2 host (qemu VM)"
+  # (and checkpoint/restore: criu works on the guest's kernel, not on 6.18)
+  echo "# cgroup-sensitive tests and checkpoint/restore on a pure cgroup v2 host (qemu VM)"
   tests/vm/run-in-v2vm.sh --timeout 2400 \
     "cd $repo && export HUTCH=$repo/$build/hutch && \
-      bats bats/cgroups.bats bats/pause.bats bats/update.bats bats/events.bats bats/security_devices.bats && \
+      bats bats/cgroups.bats bats/pause.bats bats/update.bats bats/events.bats bats/security_devices.bats bats/checkpoint.bats && \
       bats -f 'cgroup' bats/security_harden.bats"
 fi
 

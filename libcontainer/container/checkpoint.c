@@ -138,7 +138,7 @@ int container_checkpoint(struct container *c, const struct criu_opts *o, herr_t 
                     "process.terminal: a container with a terminal cannot be checkpointed (its "
                     "pty master is outside; criu's orphan-pts-master needs its RPC mode)");
   _cleanup_free_ char *bin = NULL;
-  if (criu_available(o->criu, o->root, &bin, err) < 0)
+  if (criu_available(o->criu, &bin, err) < 0)
     return -1;
   if (criu_mkdir("--image-path", o->image_path, err) < 0)
     return -1;

@@ -19,7 +19,7 @@ struct cgroup_driver;
 
 struct criu_opts {
   const char *criu;       /* --criu: the binary (NULL: "criu" in PATH) */
-  const char *root;       /* --root: the state root (also where `criu check` is cached) */
+  const char *root;       /* --root: the state root */
   const char *image_path; /* --image-path (required) */
   const char *work_path;  /* --work-path: logs; NULL: the image path */
   const char *parent_path;
@@ -45,11 +45,12 @@ void criu_argv_add(struct criu_argv *a, const char *fmt, ...) __attribute__((for
 void criu_argv_free(struct criu_argv *a);
 
 /* Whether checkpoint/restore can work here: the criu binary exists and
- * `criu check` passes.  The answer is cached in <cache_dir>/.criu~check,
- * keyed by the binary (path, inode, mtime, size) and the kernel, so the
- * check runs once per criu and kernel.  cache_dir may be NULL (no cache).
- * 0 with *path (malloc'd) set, or -1 with err saying what is missing. */
-int criu_available(const char *criu, const char *cache_dir, char **path, herr_t *err);
+ * `criu check` passes.  For root the answer is cached in
+ * /run/hutch/.criu~check (whatever --root is), keyed by the binary (path,
+ * inode, mtime, size) and the kernel, so the check runs once per criu and
+ * kernel.  0 with *path (malloc'd) set, or -1 with err saying what is
+ * missing. */
+int criu_available(const char *criu, char **path, herr_t *err);
 
 /* Run criu with argv (argv->v[0] is the binary path) and wait for it.
  * stdio: 0-2 are ours when keep_stdio, else /dev/null.  keep_fds: more fds

@@ -388,7 +388,7 @@ int container_restore(const struct criu_opts *o, struct container **out, herr_t 
   r.c->state_dir = xasprintf("%s/%s", o->root, o->id);
   r.c->owner = xstrdup("");
   /* Everything the user can get wrong, before anything is made or removed. */
-  if (load_bundle(&r, o, err) < 0 || criu_available(o->criu, o->root, &r.bin, err) < 0 ||
+  if (load_bundle(&r, o, err) < 0 || criu_available(o->criu, &r.bin, err) < 0 ||
       replace_stopped(o, err) < 0) {
     restoring_end(&r, true);
     return -1;

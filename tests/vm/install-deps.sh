@@ -17,10 +17,12 @@
 #   passwd            useradd for the test user
 #   uidmap            newuidmap/newgidmap (rootless user namespaces)
 #   slirp4netns       rootless podman's network
+#   criu              hutch checkpoint/restore (bats/checkpoint.bats in the v2 VM:
+#                     criu works on the guest's Debian kernel, not on 6.18 hosts)
 # The guest kernel is not installed: run-in-v2vm.sh `apt-get download`s it
 # into its cache and never installs it on the host.
 set -eu
 pkgs="qemu-system-x86 qemu-system-data busybox-static cpio xz-utils util-linux
-      systemd dbus libpam-systemd dbus-user-session passwd uidmap slirp4netns"
+      systemd dbus libpam-systemd dbus-user-session passwd uidmap slirp4netns criu"
 # shellcheck disable=SC2086
 sh "$(dirname "$0")/../apt-ensure.sh" $pkgs
