@@ -53,6 +53,7 @@ extra_teardown() {
     systemctl stop "$u" 2>/dev/null || true
     systemctl reset-failed "$u" 2>/dev/null || true
   done
+  if declare -F rl_teardown >/dev/null; then rl_teardown; fi
 }
 
 @test "systemd: run -d makes a scope with the init in it and the limits; delete removes it" {
@@ -219,4 +220,126 @@ extra_teardown() {
   assert_success
   [ "$(echo "$output" | jq -r .linux.cgroup.systemd)" = true ]
   [ "$(echo "$output" | jq -r .linux.cgroup.systemdUser)" = true ]
+}
+
+# ---- rootless: hutch run by a lingering user with its own systemd ------
+
+RL_USER=hutch-sdvm-rl
+
+# need_user_systemd: the lingering test user (tests/vm/sdvm-adduser.sh, in
+# the systemd VM only), its bundle (a copy of $BUNDLE with the config of
+# `hutch spec --rootless`) and state root in a dir of its own.
+need_user_systemd() {
+  need_systemd
+  [ "${HUTCH_SDVM:-}" = 1 ] || skip "needs the systemd VM's lingering user (tests/vm/sdvm-adduser.sh)"
+  RL_UID=$("$REPO_ROOT/tests/vm/sdvm-adduser.sh" "$RL_USER")
+  RL_GID=$(id -g "$RL_USER")
+  RL_T=$(mktemp -d /tmp/hutch-test-rl.XXXXXX)
+  chmod 755 "$RL_T"
+  cp -a "$BUNDLE" "$RL_T/bundle"
+  rm -f "$RL_T/bundle/config.json"
+  chown -R "$RL_UID:$RL_GID" "$RL_T"
+  RL_BUNDLE=$RL_T/bundle
+  rl "$HUTCH" spec --rootless --bundle "$RL_BUNDLE"
+  rl_config '.process.terminal = false'
+}
+
+# rl CMD...: CMD as the user, with its session's environment.
+rl() {
+  setpriv --reuid "$RL_UID" --regid "$RL_GID" --init-groups \
+    env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME="$RL_T" USER="$RL_USER" \
+    XDG_RUNTIME_DIR="/run/user/$RL_UID" "$@"
+}
+
+# rsd ARGS...: hutch --systemd-cgroup as the user, its state in $RL_T/root.
+rsd() {
+  rl "$HUTCH" --root "$RL_T/root" --systemd-cgroup "$@"
+}
+
+rl_config() {
+  jq "$1" "$RL_BUNDLE/config.json" >"$RL_BUNDLE/config.json.tmp" &&
+    mv "$RL_BUNDLE/config.json.tmp" "$RL_BUNDLE/config.json"
+  chown "$RL_UID:$RL_GID" "$RL_BUNDLE/config.json"
+}
+
+# The user's manager and its cgroup.
+rl_systemctl() {
+  rl env DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$RL_UID/bus" systemctl --user "$@"
+}
+
+rl_scope_dir() {
+  echo "/sys/fs/cgroup/user.slice/user-$RL_UID.slice/user@$RL_UID.service/user.slice/hutch-test-$1.scope"
+}
+
+rl_teardown() {
+  [ -n "${RL_T:-}" ] && [ -d "$RL_T" ] || return 0
+  local id
+  for id in $(ls "$RL_T/root" 2>/dev/null); do
+    rsd delete --force "$id" >/dev/null 2>&1 || true
+  done
+  local u
+  for u in $(rl_systemctl list-units --all --plain --no-legend 'hutch-test-*' 2>/dev/null | awk '{print $1}'); do
+    rl_systemctl kill -s KILL "$u" 2>/dev/null || true
+    rl_systemctl stop "$u" 2>/dev/null || true
+  done
+  rm -rf "$RL_T"
+}
+
+@test "systemd rootless: the user's systemd makes the scope below user@UID.service, with the limits; delete removes it" {
+  need_user_systemd
+  local id pid d
+  id=$(cid)
+  rl_config ".linux.cgroupsPath = \"user.slice:hutch-test:$id\" | .process.args = [\"sleep\", \"1000\"]
+    | .linux.resources = {\"memory\": {\"limit\": 67108864}, \"pids\": {\"limit\": 77}}"
+  rsd run -d -b "$RL_BUNDLE" "$id" </dev/null >"$RL_T/out" 2>&1 || fail "run -d: $(cat "$RL_T/out")"
+  d=$(rl_scope_dir "$id")
+  pid=$(rsd state "$id" | jq -r .pid)
+  assert_equal "$(sed -n 's/^0:://p' "/proc/$pid/cgroup")" "${d#/sys/fs/cgroup}"
+  # The user's own manager runs it, delegated to the user, with the limits.
+  run rl_systemctl show -p Delegate -p MemoryMax -p TasksMax "hutch-test-$id.scope"
+  assert_line Delegate=yes
+  assert_line MemoryMax=67108864
+  assert_line TasksMax=77
+  assert_equal "$(stat -c %u "$d")" "$RL_UID"
+  assert_equal "$(cat "$d/memory.max") $(cat "$d/pids.max")" "67108864 77"
+  # The delegated cgroup serves ps, pause/resume, update, kill --all.
+  run rsd ps "$id"
+  assert_success
+  assert_output --partial "$pid"
+  run rsd pause "$id"
+  assert_success
+  grep -qx "frozen 1" "$d/cgroup.events"
+  run rsd resume "$id"
+  assert_success
+  run rsd update --memory 33554432 "$id"
+  assert_success
+  assert_equal "$(cat "$d/memory.max")" 33554432
+  run rsd kill --all "$id" KILL
+  assert_success
+  run rsd delete --force "$id"
+  assert_success
+  [ ! -e "$d" ] || fail "$d left"
+  run rl_systemctl is-active "hutch-test-$id.scope"
+  refute_output active
+  [ ! -e "$RL_T/root/$id" ] || fail "state left"
+}
+
+@test "systemd rootless: the user's bus unreachable, or limits without a delegated cgroup: one line, exit 1, nothing left" {
+  need_user_systemd
+  local id
+  id=$(cid)
+  rl_config ".linux.cgroupsPath = \"user.slice:hutch-test:$id\" | .linux.resources = {\"memory\": {\"limit\": 67108864}}"
+  run rl env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent-hutch/bus "$HUTCH" --root "$RL_T/root" --systemd-cgroup run -b "$RL_BUNDLE" "$id"
+  assert_failure 1
+  assert_output "hutch: run $id: --systemd-cgroup: rootless: cannot reach the user's systemd on its user bus (DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent-hutch/bus): start a user session (e.g. loginctl enable-linger) or drop --systemd-cgroup: No such file or directory"
+  [ ! -e "$(rl_scope_dir "$id")" ]
+  [ -z "$(ls -A "$RL_T/root" 2>/dev/null)" ] || fail "state left: $(ls -A "$RL_T/root")"
+  # cgroupfs, no cgroupsPath: beside the caller's cgroup, which is root's
+  # (hutch-job.service here): not delegated, so limits are refused.
+  rl_config 'del(.linux.cgroupsPath)'
+  run rl "$HUTCH" --root "$RL_T/root" run -b "$RL_BUNDLE" "$id"
+  assert_failure 1
+  assert_output "hutch: run $id: linux.resources.memory: limits need a cgroup, and rootless uid $RL_UID cannot write /sys/fs/cgroup/system.slice/hutch-job.service/$id (not delegated): remove the limits or delegate the cgroup"
+  [ ! -e "/sys/fs/cgroup/system.slice/hutch-job.service/$id" ]
+  [ -z "$(ls -A "$RL_T/root" 2>/dev/null)" ] || fail "state left: $(ls -A "$RL_T/root")"
 }

@@ -38,14 +38,18 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
   # with its user bus and subordinate ids (docs/TESTING-V2.md).
   echo "# a pure cgroup v2 host with systemd as PID 1 (qemu VM)"
   tests/vm/systemd-selftest.sh
-  # One boot: hutch's systemd driver directly (bats/systemd.bats), then
-  # podman and containerd in their default configurations (systemd cgroup
-  # managers, netavark) and with cgroupfs.  A selection of the client
-  # tests: each takes a minute or more under TCG.
+  # One boot: hutch's systemd driver directly (bats/systemd.bats, as root
+  # and as a lingering user with its own systemd), rootless podman as that
+  # user (bats/clients/podman_rootless.bats: its default systemd cgroup
+  # manager and cgroupfs), then podman and containerd as root in their
+  # default configurations (systemd cgroup managers, netavark) and with
+  # cgroupfs.  A selection of the client tests: each takes a minute or more
+  # under TCG.
   echo "# hutch --systemd-cgroup, podman and containerd driving hutch in the systemd VM"
   sel='output and exit code of the container|--memory and --pids-limit|systemd scope|run -d, exec|pause/unpause|netavark network|runc-systemd-cgroup|memory-limit and --cpu-quota'
-  tests/vm/run-in-systemd-vm.sh --timeout 2400 "cd $repo && export HUTCH=$repo/$build/hutch && \
+  tests/vm/run-in-systemd-vm.sh --timeout 3000 "cd $repo && export HUTCH=$repo/$build/hutch && \
     bats bats/systemd.bats && \
+    bats bats/clients/podman_rootless.bats && \
     CLIENT_CONFIG=default bats -f '$sel' bats/clients/containerd.bats bats/clients/podman.bats && \
     CLIENT_CONFIG=cgroupfs bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit' \
       bats/clients/containerd.bats bats/clients/podman.bats"
