@@ -187,21 +187,27 @@ poststop"
   assert_no_leftovers "$id"
 }
 
-@test "a failing poststart hook only warns" {
+@test "a failing poststart hook only warns and the next ones still run" {
   set_args true
+  local mark="$BATS_TEST_TMPDIR/poststart-ran"
   add_sh_hook poststart 'echo poststart-broken >&2; exit 4'
+  add_sh_hook poststart "echo second >\"$mark\""
   local id
   id=$(cid)
   create_ok "$id"
   run hutch start "$id"
   assert_success
   assert_output --partial 'poststart hook #0 (/bin/sh): exited with status 4: poststart-broken'
+  run cat "$mark"
+  assert_output second
   wait_status "$id" stopped
 }
 
-@test "a failing poststop hook only warns and the container is still deleted" {
+@test "a failing poststop hook only warns, the next ones run and the container is deleted" {
   set_args true
+  local mark="$BATS_TEST_TMPDIR/poststop-ran"
   add_sh_hook poststop 'echo poststop-broken >&2; exit 5'
+  add_sh_hook poststop "echo second >\"$mark\""
   local id
   id=$(cid)
   create_ok "$id"
@@ -211,6 +217,8 @@ poststop"
   run hutch delete "$id"
   assert_success
   assert_output --partial 'poststop hook #0 (/bin/sh): exited with status 5: poststop-broken'
+  run cat "$mark"
+  assert_output second
   assert_no_leftovers "$id"
 }
 

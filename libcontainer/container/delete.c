@@ -123,9 +123,7 @@ int container_delete(struct container *c, bool force, herr_t *err)
   state_dir_remove(c);
   if (c->spec && c->spec->hooks.n_hooks[SPEC_HOOK_POSTSTOP]) {
     _cleanup_free_ char *state = container_state_json_status(c, CONTAINER_STOPPED);
-    _cleanup_herr_ herr_t e = NULL;
-    if (hooks_run(c->spec, SPEC_HOOK_POSTSTOP, state, &e) < 0)
-      hlog_warn("delete %s: %s", c->id, e->msg);
+    hooks_run_all(c->spec, SPEC_HOOK_POSTSTOP, state, "delete", c->id);
   }
   return 0;
 }

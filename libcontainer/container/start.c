@@ -15,7 +15,6 @@
 #include "libcontainer/process/hooks.h"
 #include "libcontainer/process/sync.h"
 #include "libcontainer/utils/fileio.h"
-#include "spec/base/log.h"
 
 /* START over fd, then EOF (the process runs) or the init's error. */
 static int send_start(int fd, herr_t *err)
@@ -62,9 +61,7 @@ int container_start(struct container *c, herr_t *err)
     return -1;
   if (c->spec && c->spec->hooks.n_hooks[SPEC_HOOK_POSTSTART]) {
     _cleanup_free_ char *state = container_state_json_status(c, CONTAINER_RUNNING);
-    _cleanup_herr_ herr_t e = NULL;
-    if (hooks_run(c->spec, SPEC_HOOK_POSTSTART, state, &e) < 0)
-      hlog_warn("start %s: %s", c->id, e->msg);
+    hooks_run_all(c->spec, SPEC_HOOK_POSTSTART, state, "start", c->id);
   }
   return 0;
 }

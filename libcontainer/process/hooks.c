@@ -363,11 +363,12 @@ out_pipes:
   return ret;
 }
 
-int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_json, herr_t *err)
+/* Run the hooks of `kind` in order. With `warn_ctx` NULL, stop at the first
+ * failure and return it in `err`; otherwise log each failure as a warning
+ * "WARN_CTX ID: <error>", go on with the next hook and return how many failed. */
+static int run_hooks(const struct spec *s, enum spec_hook_kind kind, const char *state_json,
+                     const char *warn_ctx, const char *id, herr_t *err)
 {
-  if (!s || (unsigned)kind >= SPEC_HOOK_KINDS || s->hooks.n_hooks[kind] == 0)
-    return 0;
-
   /* A hook that exits without reading stdin must not SIGPIPE us: block the
    * signal while feeding, then discard one we caused. */
   sigset_t pipe_set, old;
@@ -390,8 +391,17 @@ int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_
   for (size_t i = 0; i < s->hooks.n_hooks[kind]; i++) {
     const struct spec_hook *h = &s->hooks.hooks[kind][i];
     hlog_debug("running %s hook #%zu: %s", hook_names[kind], i, h->path);
-    if (run_one(h, state_json, err) < 0) {
-      ret = herr_wrap(err, "%s hook #%zu (%s)", hook_names[kind], i, h->path);
+    _cleanup_herr_ herr_t e = NULL;
+    if (run_one(h, state_json, &e) < 0) {
+      herr_wrap(&e, "%s hook #%zu (%s)", hook_names[kind], i, h->path);
+      if (warn_ctx) {
+        hlog_warn("%s %s: %s", warn_ctx, id, e->msg);
+        ret++;
+        continue;
+      }
+      *err = e;
+      e = NULL;
+      ret = -1;
       break;
     }
   }
@@ -405,4 +415,19 @@ int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_
   }
   sigprocmask(SIG_SETMASK, &old, NULL);
   return ret;
+}
+
+int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_json, herr_t *err)
+{
+  if (!s || (unsigned)kind >= SPEC_HOOK_KINDS || s->hooks.n_hooks[kind] == 0)
+    return 0;
+  return run_hooks(s, kind, state_json, NULL, NULL, err);
+}
+
+int hooks_run_all(const struct spec *s, enum spec_hook_kind kind, const char *state_json,
+                  const char *warn_ctx, const char *id)
+{
+  if (!s || (unsigned)kind >= SPEC_HOOK_KINDS || s->hooks.n_hooks[kind] == 0)
+    return 0;
+  return run_hooks(s, kind, state_json, warn_ctx, id, NULL);
 }

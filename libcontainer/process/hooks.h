@@ -24,4 +24,11 @@
  * status 3: <first line of its stderr>". */
 int hooks_run(const struct spec *s, enum spec_hook_kind kind, const char *state_json, herr_t *err);
 
+/* Run every hook of `kind` in order even when some fail, as runtime-spec runtime.md#lifecycle
+ * asks for poststart and poststop ("the remaining hooks and lifecycle continue as if the hook had
+ * succeeded"): each failure is logged as a warning "WARN_CTX ID: <error as above>". Returns the
+ * number of hooks that failed. */
+int hooks_run_all(const struct spec *s, enum spec_hook_kind kind, const char *state_json,
+                  const char *warn_ctx, const char *id);
+
 #endif
