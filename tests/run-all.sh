@@ -46,7 +46,7 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
   # cgroupfs.  A selection of the client tests: each takes a minute or more
   # under TCG.
   echo "# hutch --systemd-cgroup, podman and containerd driving hutch in the systemd VM"
-  sel='output and exit code of the container|--memory and --pids-limit|systemd scope|run -d, exec|pause/unpause|netavark network|runc-systemd-cgroup|memory-limit and --cpu-quota'
+  sel='output and exit code of the container|checkpoint/restore|--memory and --pids-limit|systemd scope|run -d, exec|pause/unpause|netavark network|runc-systemd-cgroup|memory-limit and --cpu-quota'
   tests/vm/run-in-systemd-vm.sh --timeout 3000 "cd $repo && export HUTCH=$repo/$build/hutch && \
     bats bats/systemd.bats && \
     bats bats/clients/podman_rootless.bats && \

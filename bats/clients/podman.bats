@@ -405,3 +405,24 @@ vol-ro"
   assert_success
   assert_output 65534
 }
+
+@test "podman container checkpoint/restore through the runtime: the same process counts on" {
+  criu check >/dev/null 2>&1 || skip "criu does not work on this kernel (criu check fails)"
+  local c boot at
+  c=$(name)
+  pm run -d --name "$c" "$IMAGE" sh -c 'echo $$-$RANDOM-$RANDOM >/tmp/boot; i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done'
+  wait_until "the container counts" pm exec "$c" sh -c 'test "$(cat /tmp/count)" -gt 3'
+  boot=$(pm exec "$c" cat /tmp/boot)
+  run pm container checkpoint "$c"
+  assert_success
+  assert_equal "$(status_of "$c")" exited
+  run pm container restore "$c"
+  assert_success
+  assert_equal "$(status_of "$c")" running
+  # Restored, not restarted: the shell that wrote /tmp/boot counts on.
+  assert_equal "$(pm exec "$c" cat /tmp/boot)" "$boot"
+  at=$(pm exec "$c" cat /tmp/count)
+  wait_until "the restored container counts on" pm exec "$c" sh -c "test \"\$(cat /tmp/count)\" -gt $at"
+  run runtime_calls_matching ' restore .*--image-path'
+  refute_output ""
+}
