@@ -75,6 +75,6 @@ assert_one_line_error() {
 # No cgroup directory named like this test's containers anywhere.
 assert_no_test_cgroups() {
   local left
-  left=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "hutch-test-$$-${BATS_TEST_NUMBER}*" 2>/dev/null | head -3)
+  left=$(find /sys/fs/cgroup -maxdepth 5 -type d -name "*hutch-test-$$-${BATS_TEST_NUMBER}*" 2>/dev/null | head -3)
   [ -z "$left" ] || fail "cgroup left behind: $left"
 }

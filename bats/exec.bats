@@ -285,7 +285,7 @@ EOF
 
 @test "exec in the foreground forwards signals to the process" {
   start_container
-  "$HUTCH" --root "$ROOT" exec "$ID" sh -c 'trap "echo got TERM; exit 42" TERM; touch /dev/shm/ready; while :; do sleep 0.1; done' \
+  "$HUTCH" --root "$ROOT" "${HUTCH_DRIVER_OPTS[@]}" exec "$ID" sh -c 'trap "echo got TERM; exit 42" TERM; touch /dev/shm/ready; while :; do sleep 0.1; done' \
     >"$BATS_TEST_TMPDIR/out" 2>&1 &
   local hpid=$!
   local i

@@ -4,6 +4,13 @@
 # bundle made fresh for each test), hutch (runs $HUTCH --root $ROOT ...),
 # cid (a unique container ID for this test), and a teardown that force-deletes
 # every container left in $ROOT and removes what the test made.
+#
+# HUTCH_CGROUP_DRIVER=systemd runs the tests against hutch's systemd cgroup
+# driver (tests/run-all.sh does so in the systemd VM): every hutch call gets
+# --systemd-cgroup, a config without linux.cgroupsPath means
+# "system.slice:hutch:ID" (the scope hutch-ID.scope), cg_leaf ID names that
+# scope, and the checks for leftovers look for the unit too.  Tests that
+# cannot apply to that driver call `skip_if_systemd_driver REASON`.
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -12,8 +19,40 @@ REPO_ROOT=$(cd "$BATS_TEST_DIRNAME/.." && while [ ! -f CMakeLists.txt ] && [ "$P
 HUTCH=${HUTCH:-$REPO_ROOT/build/hutch}
 export HUTCH
 
+HUTCH_CGROUP_DRIVER=${HUTCH_CGROUP_DRIVER:-cgroupfs}
+case $HUTCH_CGROUP_DRIVER in
+  cgroupfs) HUTCH_DRIVER_OPTS=() ;;
+  systemd) HUTCH_DRIVER_OPTS=(--systemd-cgroup) ;;
+  *)
+    echo "helpers.bash: HUTCH_CGROUP_DRIVER=$HUTCH_CGROUP_DRIVER: not cgroupfs or systemd" >&2
+    exit 1
+    ;;
+esac
+
+# hutch ARGS...: the binary with this test's root (and the driver's option).
 hutch() {
-  "$HUTCH" --root "$ROOT" "$@"
+  "$HUTCH" --root "$ROOT" "${HUTCH_DRIVER_OPTS[@]}" "$@"
+}
+
+# systemd_driver: true if the tests run against the systemd driver.
+systemd_driver() {
+  [ "$HUTCH_CGROUP_DRIVER" = systemd ]
+}
+
+# skip_if_systemd_driver REASON: the test cannot apply to --systemd-cgroup.
+skip_if_systemd_driver() {
+  if systemd_driver; then skip "systemd driver: $1"; fi
+}
+
+# cg_path ID: the cgroup of container ID (no linux.cgroupsPath), relative
+# to the hierarchy's root: /ID with cgroupfs, the scope with systemd.
+cg_path() {
+  if systemd_driver; then echo "/system.slice/hutch-$1.scope"; else echo "/$1"; fi
+}
+
+# cg_leaf ID: the name of that cgroup's directory.
+cg_leaf() {
+  basename "$(cg_path "$1")"
 }
 
 # A unique container ID: hutch-test-<pid>-<test number>[-suffix].
@@ -78,22 +117,35 @@ teardown() {
       rm -rf "${ROOT:?}/$id"
     done
   fi
-  # Cgroups named after this test's containers, in every hierarchy.
+  # Scopes and cgroups named after this test's containers, in every hierarchy.
   local d
-  for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "hutch-test-$$-${BATS_TEST_NUMBER}*" 2>/dev/null | sort -r); do
+  if systemd_driver; then
+    for d in $(systemctl list-units --all --plain --no-legend "*hutch-test-$$-${BATS_TEST_NUMBER}*" 2>/dev/null | awk '{print $1}'); do
+      systemctl kill -s KILL "$d" 2>/dev/null || true
+      systemctl stop "$d" 2>/dev/null || true
+      systemctl reset-failed "$d" 2>/dev/null || true
+    done
+  fi
+  for d in $(find /sys/fs/cgroup -maxdepth 4 -type d -name "*hutch-test-$$-${BATS_TEST_NUMBER}*" 2>/dev/null | sort -r); do
     rmdir "$d" 2>/dev/null || true
   done
   if declare -F extra_teardown >/dev/null; then extra_teardown; fi
 }
 
 # assert_no_leftovers ID: nothing of container ID remains: no state dir, no
-# cgroup directory, no mount mentioning the bundle, no process.
+# cgroup directory (no systemd unit), no mount mentioning the bundle, no
+# process.
 assert_no_leftovers() {
   local id=$1
   [ ! -e "$ROOT/$id" ] || fail "state directory $ROOT/$id left behind"
   local cg
-  cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$id" 2>/dev/null | head -1)
+  cg=$(find /sys/fs/cgroup -maxdepth 4 -type d -name "$(cg_leaf "$id")" 2>/dev/null | head -1)
   [ -z "$cg" ] || fail "cgroup $cg left behind"
+  if systemd_driver; then
+    local st
+    st=$(systemctl show -p ActiveState --value "$(cg_leaf "$id")" 2>&1)
+    [ "$st" = inactive ] || fail "unit $(cg_leaf "$id") left behind ($st)"
+  fi
   if grep -q "$BUNDLE" /proc/self/mountinfo; then
     fail "mount under $BUNDLE left behind"
   fi

@@ -140,11 +140,11 @@ for payload in (b"not a message", None):
   local long="$BATS_TEST_TMPDIR/$(printf 'r%.0s' $(seq 120))"
   mkdir -p "$long"
   id=$(cid)
-  "$HUTCH" --root "$long" create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null
+  "$HUTCH" --root "$long" "${HUTCH_DRIVER_OPTS[@]}" create --bundle "$BUNDLE" "$id" >/dev/null 2>&1 </dev/null
   [ -S "$long/$id/start.sock" ]
-  run "$HUTCH" --root "$long" start "$id"
+  run "$HUTCH" --root "$long" "${HUTCH_DRIVER_OPTS[@]}" start "$id"
   assert_success
-  run "$HUTCH" --root "$long" delete --force "$id"
+  run "$HUTCH" --root "$long" "${HUTCH_DRIVER_OPTS[@]}" delete --force "$id"
   assert_success
   [ ! -e "$long/$id" ]
 }
@@ -216,7 +216,7 @@ for payload in (b"not a message", None):
   set_args sh -c 'trap "echo got TERM; exit 42" TERM; touch /tmp/ready; while :; do sleep 0.1; done'
   id=$(cid)
   # $HUTCH itself, not the `hutch` function: $! must be hutch's pid.
-  "$HUTCH" --root "$ROOT" run --bundle "$BUNDLE" "$id" >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null &
+  "$HUTCH" --root "$ROOT" "${HUTCH_DRIVER_OPTS[@]}" run --bundle "$BUNDLE" "$id" >"$BATS_TEST_TMPDIR/out" 2>&1 </dev/null &
   runpid=$!
   wait_file "$BUNDLE/rootfs/tmp/ready"
   kill -TERM "$runpid"
@@ -434,7 +434,7 @@ for payload in (b"not a message", None):
   nopidfd() {
     ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" \
       strace -f -qq -o /dev/null -e trace=pidfd_open -e inject=pidfd_open:error=ENOSYS \
-      "$HUTCH" --root "$ROOT" "$@"
+      "$HUTCH" --root "$ROOT" "${HUTCH_DRIVER_OPTS[@]}" "$@"
   }
   set_args sleep 1000
   id=$(cid)
