@@ -3,6 +3,7 @@
 # containerd/conmon flows (--process, --detach, --pid-file), bad input.
 
 load helpers
+load cgroup_helpers
 
 # start_container [JQ FILTER]: run -d a container whose init sleeps (config
 # edited by the filter first); sets $ID and $INIT (its host pid).
@@ -33,9 +34,10 @@ extra_teardown() {
   for p in ${AGENT_PIDS:-}; do kill "$p" 2>/dev/null || true; done
 }
 
-# procs_in ID: the pids in the container's pids cgroup (host view), sorted.
+# procs_in ID: the pids in the container's pids cgroup (host view), sorted
+# (the init's cgroup: v1, v2, or a systemd scope).
 procs_in() {
-  sort -n "/sys/fs/cgroup/pids/$1/cgroup.procs"
+  sort -n "$(cg_dir pids "$(container_pid "$1")")/cgroup.procs"
 }
 
 # assert_one_line_error TEXT: exit 255 (hutch's own exec failure, as runc
@@ -201,7 +203,7 @@ EOF
   [ "$(tr '\0' ' ' </proc/$pid/cmdline)" = "sleep 1000 " ]
   [ "$(readlink /proc/$pid/ns/pid)" = "$(readlink /proc/$INIT/ns/pid)" ]
   [ "$(readlink /proc/$pid/ns/mnt)" = "$(readlink /proc/$INIT/ns/mnt)" ]
-  grep -qx "$pid" "/sys/fs/cgroup/pids/$ID/cgroup.procs"
+  grep -qx "$pid" "$(cg_dir pids "$INIT")/cgroup.procs"
   # hutch exec is gone: the process was reparented.
   ppid=$(awk '{print $4}' /proc/$pid/stat)
   [ "$(cat /proc/$ppid/comm)" != hutch ]
@@ -234,13 +236,23 @@ EOF
 
 @test "exec --cgroup joins a sub-cgroup of the container's" {
   start_container
-  mkdir "/sys/fs/cgroup/pids/$ID/sub"
-  run hutch exec --cgroup pids:sub "$ID" grep pids /proc/self/cgroup
-  assert_success
-  assert_output --regexp "pids:/$ID/sub\$"
-  run hutch exec --cgroup pids:nosuch "$ID" true
-  assert_one_line_error "--cgroup pids:nosuch"
-  rmdir "/sys/fs/cgroup/pids/$ID/sub"
+  dir=$(cg_dir pids "$INIT")
+  mkdir "$dir/sub"
+  if cg_is_v1 pids; then
+    run hutch exec --cgroup pids:sub "$ID" grep pids /proc/self/cgroup
+    assert_success
+    assert_output --regexp "pids:$(cg_path "$ID")/sub\$"
+    run hutch exec --cgroup pids:nosuch "$ID" true
+    assert_one_line_error "--cgroup pids:nosuch"
+  else
+    # v2: no controller names; the container's cgroup namespace shows it as /sub
+    run hutch exec --cgroup sub "$ID" cat /proc/self/cgroup
+    assert_success
+    assert_output --regexp "^0::.*/sub\$"
+    run hutch exec --cgroup nosuch "$ID" true
+    assert_one_line_error "nosuch"
+  fi
+  rmdir "$dir/sub"
 }
 
 @test "exec into a paused container fails unless --ignore-paused" {
@@ -252,7 +264,7 @@ EOF
   assert_success
   pid=$(cat "$BATS_TEST_TMPDIR/pid")
   # It joined the (frozen) cgroup.
-  grep -qx "$pid" "/sys/fs/cgroup/freezer/$ID/cgroup.procs"
+  grep -qx "$pid" "$(cg_dir freezer "$INIT")/cgroup.procs"
   hutch resume "$ID"
   assert_equal "$(container_status "$ID")" running
 }
