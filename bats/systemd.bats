@@ -48,6 +48,11 @@ assert_scope_gone() {
 
 extra_teardown() {
   local u
+  if [ -d "$BATS_TEST_TMPDIR/root2" ]; then
+    for u in $(ls "$BATS_TEST_TMPDIR/root2"); do
+      "$HUTCH" --root "$BATS_TEST_TMPDIR/root2" --systemd-cgroup delete --force "$u" >/dev/null 2>&1 || true
+    done
+  fi
   for u in $(systemctl list-units --all --plain --no-legend 'hutch-test-*' 2>/dev/null | awk '{print $1}'); do
     systemctl kill -s KILL "$u" 2>/dev/null || true
     systemctl stop "$u" 2>/dev/null || true
@@ -185,6 +190,31 @@ extra_teardown() {
   assert_failure 1
   assert_equal "${#lines[@]}" 1
   assert_output --partial "no/such/binary"
+  assert_scope_gone "$id"
+}
+
+@test "systemd: a create whose unit name is taken fails and leaves that unit and its processes alone" {
+  need_systemd
+  id=$(cid)
+  set_scope "$id"
+  set_args sleep 1000
+  sd_run_d "$id"
+  pid=$(init_pid "$id")
+  # Another root, the same ID and cgroupsPath: the scope's name is taken.
+  other=$BATS_TEST_TMPDIR/root2
+  mkdir -p "$other"
+  run "$HUTCH" --root "$other" --systemd-cgroup run --bundle "$BUNDLE" "$id"
+  assert_failure 1
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "unit $(scope_of "$id") already exists"
+  [ ! -e "$other/$id" ]
+  # The first container still runs in its scope.
+  kill -0 "$pid" || fail "the first container's init was killed"
+  run systemctl is-active "$(scope_of "$id")"
+  assert_output active
+  grep -qx "0::/system.slice/$(scope_of "$id")" "/proc/$pid/cgroup"
+  [ "$(sd state "$id" | jq -r .status)" = running ]
+  sd delete --force "$id"
   assert_scope_gone "$id"
 }
 

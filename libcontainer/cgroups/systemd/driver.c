@@ -36,6 +36,7 @@ struct sdm {
   struct sd_unit unit;
   bool user;           /* the calling user's systemd instance (rootless) */
   bool started;        /* this command started the unit */
+  bool owned;          /* the unit (if any) is this container's: destroy may stop it */
   struct sd_conn *bus; /* opened by new(), or on first use */
   const struct spec *spec;
 };
@@ -125,6 +126,7 @@ static int sd_load(json_t *j, struct cgroup_manager **out, herr_t *err)
   s->unit.path = xstrdup(path);
   s->unit.is_slice = is_slice;
   s->user = user;
+  s->owned = true; /* saved by the create that made it */
   *out = &s->base;
   return 0;
 }
@@ -182,8 +184,16 @@ static int sd_create(struct cgroup_manager *m, enum cgroup_stage st, pid_t init,
     return 0; /* a scope needs its first process */
   struct sd_props p = {0};
   int r = unit_props(s, init, &p, err);
-  if (r == 0 && (r = bus(s, err)) == 0 && (r = sd_unit_start(s->bus, s->unit.unit, &p, err)) == 0)
-    s->started = true;
+  if (r == 0 && (r = bus(s, err)) == 0) {
+    /* From here the unit may be ours, unless systemd says the name is
+     * taken: then it is someone else's, and a failed create must leave it
+     * (and its processes) alone. */
+    s->owned = true;
+    if ((r = sd_unit_start(s->bus, s->unit.unit, &p, err)) == 0)
+      s->started = true;
+    else if ((*err)->errnum == EEXIST)
+      s->owned = false;
+  }
   sd_props_clear(&p);
   if (r < 0)
     return -1;
@@ -278,6 +288,8 @@ static uint64_t sd_oom_kills(struct cgroup_manager *m)
 static int sd_destroy(struct cgroup_manager *m, herr_t *err)
 {
   struct sdm *s = sdm_of(m);
+  if (!s->owned)
+    return 0; /* a create that made no unit: the name may be another's */
   pid_t *pids = NULL;
   size_t n = 0;
   herr_t e = NULL;
