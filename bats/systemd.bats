@@ -341,6 +341,18 @@ rl_teardown() {
   grep -qx "frozen 1" "$d/cgroup.events"
   run rsd resume "$id"
   assert_success
+  # exec from a cgroup of the user's systemd joins the scope; from root's
+  # (hutch-job.service here, as from a login session's scope) cgroup v2
+  # refuses the move: one line saying why, exit 255 (runc leaves the
+  # process outside the container's cgroup instead).
+  run rl env DBUS_SESSION_BUS_ADDRESS="unix:path=/run/user/$RL_UID/bus" systemd-run --user --scope --quiet \
+    "$HUTCH" --root "$RL_T/root" --systemd-cgroup exec "$id" cat /proc/self/cgroup
+  assert_success
+  assert_output "0::${d#/sys/fs/cgroup}"
+  run rsd exec "$id" true
+  assert_failure 255
+  assert_equal "${#lines[@]}" 1
+  assert_output --partial "cgroup: join $d: Permission denied (rootless: the cgroup you run in is not in your delegated subtree"
   run rsd update --memory 33554432 "$id"
   assert_success
   assert_equal "$(cat "$d/memory.max")" 33554432

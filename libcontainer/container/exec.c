@@ -403,7 +403,9 @@ static int enter_deferred(struct exec_run *r, herr_t *err)
 static void rootless_join_hint(herr_t *err)
 {
   herr_t e = *err;
-  if (!e || (e->errnum != EACCES && e->errnum != EPERM) || geteuid() == 0 ||
+  /* (No geteuid() test: a rootless exec may have joined the container's
+   * user namespace by now, where it is uid 0.) */
+  if (!e || (e->errnum != EACCES && e->errnum != EPERM) ||
       strncmp(e->msg, "cgroup: join ", strlen("cgroup: join ")) != 0)
     return;
   _cleanup_free_ char *msg = xstrdup(e->msg);
