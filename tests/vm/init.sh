@@ -41,6 +41,8 @@ stage1() {
   for arg in $cmdline; do
     case $arg in
     hutch.msize=*) msize=${arg#*=} p9opts="trans=virtio,version=9p2000.L,msize=$msize" ;;
+    systemd.unified_cgroup_hierarchy=0 | systemd.unified_cgroup_hierarchy=false | systemd.unified_cgroup_hierarchy=no)
+      hybrid=1 ;;
     esac
   done
   mount -t sysfs sysfs /sys
@@ -84,15 +86,20 @@ stage1() {
   [ -e $n/dev/ptmx ] || ln -sf pts/ptmx $n/dev/ptmx
 
   # The only cgroup hierarchy: cgroup2, with every controller enabled in the
-  # root (like systemd: nsdelegate, memory_recursiveprot).
-  mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 $n/sys/fs/cgroup 2>/dev/null ||
+  # root (like systemd: nsdelegate, memory_recursiveprot).  Not with
+  # systemd.unified_cgroup_hierarchy=0 (HUTCH_V2VM_APPEND, --systemd only):
+  # systemd then mounts the hybrid layout itself (v1 controllers, cgroup2
+  # at /sys/fs/cgroup/unified).
+  [ "${hybrid:-0}" = 1 ] || mount -t cgroup2 -o nsdelegate,memory_recursiveprot cgroup2 $n/sys/fs/cgroup 2>/dev/null ||
     mount -t cgroup2 -o nsdelegate cgroup2 $n/sys/fs/cgroup ||
     stage1_fail "cannot mount cgroup2 on /sys/fs/cgroup"
-  ctrls=""
-  read -r avail <$n/sys/fs/cgroup/cgroup.controllers
-  for c in $avail; do ctrls="$ctrls +$c"; done
-  echo "$ctrls" >$n/sys/fs/cgroup/cgroup.subtree_control ||
-    stage1_fail "cannot enable the controllers ($ctrls) in /sys/fs/cgroup/cgroup.subtree_control"
+  if [ "${hybrid:-0}" != 1 ]; then
+    ctrls=""
+    read -r avail <$n/sys/fs/cgroup/cgroup.controllers
+    for c in $avail; do ctrls="$ctrls +$c"; done
+    echo "$ctrls" >$n/sys/fs/cgroup/cgroup.subtree_control ||
+      stage1_fail "cannot enable the controllers ($ctrls) in /sys/fs/cgroup/cgroup.subtree_control"
+  fi
 
   while read -r kind rest; do
     case $kind in
@@ -273,7 +280,9 @@ job)
   prog="run-in-systemd-vm"
   # (this shell too: a delegated cgroup with processes in it cannot enable
   # controllers for its children).
-  own=/sys/fs/cgroup$($bb sed -n 's/^0:://p' /proc/self/cgroup)
+  v2=/sys/fs/cgroup
+  [ -e $v2/cgroup.controllers ] || v2=/sys/fs/cgroup/unified # hybrid
+  own=$v2$($bb sed -n 's/^0:://p' /proc/self/cgroup)
   $bb mkdir -p "${own%/}/job" && echo $$ >"${own%/}/job/cgroup.procs"
   run_cmd "${own%/}/job" PATH=$path HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
     HUTCH_V2VM=1 HUTCH_SDVM=1
