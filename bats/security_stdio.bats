@@ -161,7 +161,11 @@ end"
   assert_equal "$(stat -c '%u:%g' "$FIFO")" "1234:0"
   assert_equal "$(cat "$GOT")" "via-proc
 via-dev-stdout"
-  in_script "$HUTCH --root $ROOT run -d -b $BUNDLE $(cid 2) </dev/null; echo rc=\$?"
+  # The detached container writes to the terminal on its own time: wait for
+  # it to stop before the next lines, or they interleave with its message.
+  in_script "$HUTCH --root $ROOT run -d -b $BUNDLE $(cid 2) </dev/null; r=\$?; \
+    for i in \$(seq 200); do $HUTCH --root $ROOT state $(cid 2) | grep -q '\"stopped\"' && break; sleep 0.05; done; \
+    echo; echo rc=\$r"
   assert_line rc=0
   assert_tty_kept
 }
