@@ -171,6 +171,28 @@ extra_teardown() {
   assert_scope_gone "$id"
 }
 
+@test "systemd on a hybrid host: update keeps the container's device rules (systemd resets them to allow all)" {
+  if [ ! -d /run/systemd/system ] || [ ! -e /sys/fs/cgroup/devices/devices.list ]; then
+    skip "needs systemd as PID 1 with a v1 devices hierarchy (HUTCH_V2VM_APPEND=systemd.unified_cgroup_hierarchy=0)"
+  fi
+  local list
+  id=$(cid)
+  set_scope "$id"
+  set_args sleep 1000
+  sd_run_d "$id"
+  list=/sys/fs/cgroup/devices/system.slice/$(scope_of "$id")/devices.list
+  [ -e "$list" ] || fail "no $list"
+  run grep -x 'a \*:\* rwm' "$list"
+  assert_failure
+  grep -qx 'c 1:3 rwm' "$list" || fail "/dev/null not allowed: $(cat "$list")"
+  run sd update --pids-limit 50 "$id"
+  assert_success
+  run grep -x 'a \*:\* rwm' "$list"
+  [ "$status" -ne 0 ] || fail "every device allowed after update: $(cat "$list")"
+  grep -qx 'c 1:3 rwm' "$list" || fail "/dev/null not allowed after update: $(cat "$list")"
+  sd delete --force "$id"
+}
+
 @test "systemd: a container's own exit leaves no scope after delete; run (foreground) too" {
   need_systemd
   id=$(cid)

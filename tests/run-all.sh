@@ -61,6 +61,11 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
     CLIENT_CONFIG=default bats -f '$sel' bats/clients/containerd.bats bats/clients/podman.bats && \
     CLIENT_CONFIG=cgroupfs bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit' \
       bats/clients/containerd.bats bats/clients/podman.bats"
+  # The same systemd on a hybrid host (v1 controllers, as Ubuntu 20.04 and
+  # CentOS 7/8 boot): systemd resets v1 device rules on every property change.
+  echo "# hutch --systemd-cgroup on a hybrid host with systemd (qemu VM)"
+  HUTCH_V2VM_APPEND=systemd.unified_cgroup_hierarchy=0 tests/vm/run-in-systemd-vm.sh --timeout 1200 \
+    "cd $repo && HUTCH=$repo/$build/hutch bats -f 'hybrid host' bats/systemd.bats"
 fi
 
 # The tests must not have changed the host: /dev/null still root's and

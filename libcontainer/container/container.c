@@ -98,6 +98,8 @@ int container_load(const char *root, const char *id, struct container **out, her
     container_free(c);
     return herr_set(err, ENOENT, "container %s does not exist", id);
   }
+  if (c->cgroup)
+    c->cgroup->spec = c->spec;
   *out = c;
   return 0;
 }

@@ -232,15 +232,41 @@ static int sd_apply(struct cgroup_manager *m, const struct spec_resources *r, he
 }
 
 /* Tell systemd first, so that a daemon-reload keeps the new values. */
+/* On a v1 devices hierarchy (a hybrid host) systemd applies a unit's
+ * settings again after SetUnitProperties, and a unit without DevicePolicy
+ * then allows every device: put the container's rules back at once, the
+ * way create installed them (a cgroupfs manager made from the config writes
+ * them with the defaults).  The unified hierarchy's eBPF program is ours and
+ * systemd leaves it alone. */
+static int reapply_devices(struct sdm *s, herr_t *err)
+{
+  const struct spec *sp = s->spec ? s->spec : s->base.spec;
+  const char *dir = cgroup_dir(s->fs, "devices");
+  if (s->user || !sp || !sp->has_linux || !dir || !*dir)
+    return 0;
+  struct cgroup_config cfg = {.id = s->base.id, .path = s->unit.path, .spec = sp};
+  struct cgroup_manager *fresh = NULL;
+  struct spec_resources devs = {.devices = sp->linux_.resources.devices,
+                                .n_devices = sp->linux_.resources.n_devices};
+  int r = cgroup_manager_new(&cgroup_driver_fs, &cfg, &fresh, err);
+  if (r == 0)
+    r = cgroup_apply(fresh, &devs, err);
+  cgroup_manager_free(fresh);
+  return r < 0 ? herr_wrap(err, "--systemd-cgroup: restore the device rules systemd reset") : 0;
+}
+
 static int sd_update(struct cgroup_manager *m, const struct spec_resources *r, herr_t *err)
 {
   struct sdm *s = sdm_of(m);
   struct sd_props p = {0};
   int ret = sd_props_from_resources(r, &p, err);
-  if (ret == 0 && p.n > 0 && ((ret = bus(s, err)) == 0))
+  bool set = ret == 0 && p.n > 0;
+  if (set && ((ret = bus(s, err)) == 0))
     ret = sd_unit_set_properties(s->bus, s->unit.unit, &p, err);
   sd_props_clear(&p);
-  return ret < 0 ? -1 : cgroup_update(s->fs, r, err);
+  if (ret < 0 || (set && reapply_devices(s, err) < 0))
+    return -1;
+  return cgroup_update(s->fs, r, err);
 }
 
 static int sd_freeze(struct cgroup_manager *m, bool freeze, herr_t *err)
