@@ -7,10 +7,10 @@
 _hutch_commands="create start run state list kill delete exec ps pause resume update events spec
 features checkpoint restore help"
 
-_hutch_global_opts="--root --log --log-format --debug --systemd-cgroup --rootless --version -v
+_hutch_global_opts="--root --log --log-format --debug --systemd-cgroup --rootless --criu --version -v
 --help -h"
 # Global options that take a value.
-_hutch_global_valued="--root --log --log-format --rootless"
+_hutch_global_valued="--root --log --log-format --rootless --criu"
 
 # _hutch_opts COMMAND: the options of COMMAND.
 _hutch_opts()
@@ -114,7 +114,7 @@ _hutch()
   if [ -z "$cmd" ]; then
     case "$prev" in
     --root) mapfile -t COMPREPLY < <(compgen -d -- "$cur") ;;
-    --log) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
+    --log | --criu) mapfile -t COMPREPLY < <(compgen -f -- "$cur") ;;
     --log-format) mapfile -t COMPREPLY < <(compgen -W "text json" -- "$cur") ;;
     --rootless) mapfile -t COMPREPLY < <(compgen -W "true false auto" -- "$cur") ;;
     *)
