@@ -186,6 +186,14 @@ forge() {
   run hutch delete "$id-died"
   assert_success
   [ ! -e "$ROOT/$id-died" ]
+  # A create killed between its mkdir and its first file: an empty
+  # directory, not listed, but delete removes it (rmdir: nothing to lose).
+  mkdir "$ROOT/$id-empty"
+  run hutch list -q
+  refute_line "$id-empty"
+  run hutch delete --force "$id-empty"
+  assert_success
+  [ ! -e "$ROOT/$id-empty" ] || fail "delete left the empty directory of a killed create"
   rm -rf "$ROOT/lost+found"
 }
 

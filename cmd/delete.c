@@ -4,6 +4,7 @@
 
 #include "cmd/cmd.h"
 #include "libcontainer/container/lifecycle.h"
+#include "libcontainer/container/state.h"
 
 int cmd_delete(struct hutch_ctx *ctx, int argc, char **argv)
 {
@@ -24,8 +25,13 @@ int cmd_delete(struct hutch_ctx *ctx, int argc, char **argv)
   if (container_load(ctx->root, id, &ct, &err) < 0 || container_lock(ct, &err) < 0 ||
       container_delete(ct, force, &err) < 0) {
     container_free(ct);
+    bool missing = err && err->errnum == ENOENT && strstr(err->msg, "does not exist");
+    if (missing && state_dir_remove_if_empty(ctx->root, id)) {
+      herr_free(&err);
+      return 0;
+    }
     /* containerd deletes with --force whatever may be left: a missing container is fine. */
-    if (force && err && err->errnum == ENOENT && strstr(err->msg, "does not exist")) {
+    if (force && missing) {
       herr_free(&err);
       return 0;
     }

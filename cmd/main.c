@@ -449,13 +449,14 @@ int main(int argc, char **argv)
       return cmd_fail(&ctx, &err, "%s", "");
   }
   if (ctx.root && needs_state_root(name)) {
-    /* A root others can write (or another uid's) is refused up front; a
-     * missing one is fine (create makes it). */
+    /* A root others can write (or another uid's, or a file) is refused up
+     * front; a missing one is fine (create makes it), and any other error
+     * the command meets again and reports with its context. */
     herr_t err = NULL;
     int fd = state_root_open(ctx.root, false, &err);
     if (fd >= 0) {
       close(fd);
-    } else if (err->errnum != ENOENT) {
+    } else if (err->errnum == EPERM || err->errnum == ENOTDIR) {
       fprintf(stderr, "hutch: %s\n", err->msg);
       if (hlog_to_file())
         hlog_error("%s", err->msg);

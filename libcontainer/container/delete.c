@@ -88,16 +88,19 @@ static int delete_locked(struct container *c, bool force, struct cgroup_manager 
   bool alive = s == CONTAINER_CREATED || s == CONTAINER_RUNNING || s == CONTAINER_PAUSED;
   if (c->cgroup && !died && own_pid_ns(c)) {
     /* The common case, without reading the other containers' state: the
-     * init takes its pid namespace with it; a cgroup left holding processes
-     * then holds someone else's and stays. */
+     * init takes its pid namespace with it, and an empty cgroup hutch made
+     * is removed.  One still holding processes holds another container's,
+     * or this one's when its init was not found (its pid reused): the scan
+     * below decides. */
     if (alive && kill_and_wait(c, s, false, err) < 0)
       return -1;
-    bool whole = cgroup_owned(c->cgroup) && cgroup_empty(c->cgroup);
-    if (whole && cgroup_destroy(c->cgroup, err) < 0)
-      return herr_wrap(err, "remove the cgroup");
-    if (!whole)
+    alive = false;
+    if (!cgroup_owned(c->cgroup)) {
       warn_not_empty(c, 0);
-    return 0;
+      return 0;
+    }
+    if (cgroup_empty(c->cgroup))
+      return cgroup_destroy(c->cgroup, err) < 0 ? herr_wrap(err, "remove the cgroup") : 0;
   }
   *n_sharers = c->cgroup ? state_cgroup_sharers(c, sharers) : 0;
   if (died && *n_sharers == 0)

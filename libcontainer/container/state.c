@@ -156,6 +156,19 @@ bool state_dir_is_container(int dir_fd)
   return false;
 }
 
+bool state_dir_remove_if_empty(const char *root, const char *id)
+{
+  _cleanup_herr_ herr_t e = NULL;
+  _cleanup_close_ int root_fd = state_root_open(root, false, &e);
+  if (root_fd < 0)
+    return false;
+  _cleanup_close_ int fd = state_dir_open(root_fd, id, &e);
+  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+    return false; /* gone, a link, or a create holding it */
+  /* rmdir removes only an empty directory: nothing in it to lose. */
+  return unlinkat(root_fd, id, AT_REMOVEDIR) == 0;
+}
+
 void state_dir_remove(struct container *c)
 {
   if (c->dir_fd < 0 || c->root_fd < 0)

@@ -41,6 +41,10 @@ int state_dir_open(int root_fd, const char *id, herr_t *err);
  * holding its lock before it wrote any.  A stray directory in the root
  * (lost+found) is not one. */
 bool state_dir_is_container(int dir_fd);
+/* A create killed between its mkdir and its first file leaves an empty
+ * directory that is no container: remove <root>/<id> when it is an empty
+ * directory (not a link) nobody holds locked.  Whether it was removed. */
+bool state_dir_remove_if_empty(const char *root, const char *id);
 /* Remove every file of c's state dir, then the dir (best effort), through
  * c->dir_fd and c->root_fd: never what a link points to. */
 void state_dir_remove(struct container *c);

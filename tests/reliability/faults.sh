@@ -164,7 +164,7 @@ count_calls() {
 SPECS="mount:EPERM mkdir:ENOSPC mkdirat:ENOSPC clone3:EAGAIN clone3:EAGAIN:1+
   clone:EAGAIN+clone3:ENOSYS
   openat:EACCES openat2:ENOENT open_tree:EPERM move_mount:EINVAL mount_setattr:EPERM
-  write:EIO rename:EXDEV pivot_root:EINVAL sethostname:EPERM mknodat:EPERM symlinkat:EROFS
+  write:EIO renameat:EXDEV pivot_root:EINVAL sethostname:EPERM mknodat:EPERM symlinkat:EROFS
   socketpair:EMFILE sendmsg:EPIPE recvmsg:ECONNRESET flock:ENOLCK fsopen:ENODEV fsmount:EINVAL
   umount2:EBUSY keyctl:ENOSYS prctl:EINVAL"
 SPECS=${FAULT_SPECS:-$SPECS}
