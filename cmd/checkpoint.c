@@ -182,37 +182,15 @@ int cmd_checkpoint(struct hutch_ctx *ctx, int argc, char **argv)
 
 /* Foreground restore: forward signals to the restored init (our child),
  * wait for it, delete the container, exit with its status. */
-static int wait_restored(struct hutch_ctx *ctx, struct container *c, int sfd)
+static int wait_restored(struct container *c, int sfd)
 {
-  pid_t init = c->pid;
   container_unlock(c);
-  int status = 255;
-  for (bool done = false; !done;) {
-    struct signalfd_siginfo si;
-    ssize_t n = read(sfd, &si, sizeof(si));
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n != (ssize_t)sizeof(si))
-      break;
-    if (si.ssi_signo != SIGCHLD) {
-      kill(init, (int)si.ssi_signo);
-      continue;
-    }
-    int st;
-    pid_t w;
-    while ((w = waitpid(-1, &st, WNOHANG)) > 0) {
-      if (w != init)
-        continue;
-      status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-      done = true;
-    }
-  }
+  int status = cmd_wait_forwarding(sfd, c->pid);
   herr_t err = NULL;
   if (container_lock(c, &err) < 0 || container_delete(c, true, &err) < 0) {
     hlog_warn("restore %s: deleting the container: %s", c->id, err->msg);
     herr_free(&err);
   }
-  (void)ctx;
   return status;
 }
 
@@ -247,7 +225,7 @@ int cmd_restore(struct hutch_ctx *ctx, int argc, char **argv)
     container_free(c);
     return 0;
   }
-  int status = wait_restored(ctx, c, sfd);
+  int status = wait_restored(c, sfd);
   container_free(c);
   return status;
 }

@@ -56,6 +56,10 @@ HUTCH_COMMANDS(HUTCH_DECLARE)
 #undef HUTCH_DECLARE
 
 /* Print "hutch: <context>: <err>" (and log it), free err, return 1. */
+/* run.c: foreground wait, with every signal blocked and read from sfd:
+ * forward each one but SIGCHLD to init, reap children until init exits;
+ * its status (128+N when killed by signal N), 255 when sfd fails. */
+int cmd_wait_forwarding(int sfd, pid_t init);
 int cmd_fail(struct hutch_ctx *ctx, herr_t *err, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* Print a usage error for a command ("hutch kill: ..."), return 1. */

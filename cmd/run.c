@@ -18,8 +18,7 @@
 #include "libcontainer/process/tty_relay.h"
 #include "libcontainer/utils/fileio.h"
 
-/* Reap children until the init exits; forward everything else to it. */
-static int wait_forwarding(int sfd, pid_t init)
+int cmd_wait_forwarding(int sfd, pid_t init)
 {
   for (;;) {
     struct signalfd_siginfo si;
@@ -112,7 +111,7 @@ int cmd_run(struct hutch_ctx *ctx, int argc, char **argv)
       container_free(c);
       return cmd_fail(ctx, &err, "run %s", o.id);
     }
-    status = wait_forwarding(sfd, init);
+    status = cmd_wait_forwarding(sfd, init);
     close(sfd);
     stdio_relay_finish(&relay);
   }

@@ -83,6 +83,7 @@ int cgroup_manager_new(const struct cgroup_driver *drv, const struct cgroup_conf
     return -1;
   (*out)->driver = drv;
   (*out)->id = xstrdup(cfg->id ? cfg->id : "");
+  (*out)->spec = cfg->spec;
   return 0;
 }
 

@@ -76,9 +76,9 @@ struct cgroup_driver;
 struct cgroup_manager {
   const struct cgroup_driver *driver;
   char *id; /* the container's id (for messages); owned, freed by cgroup_manager_free */
-  /* The container's config when known, borrowed: the loader of a container
-   * sets it for a manager read back from state (the systemd driver puts the
-   * device rules back after systemd reset them). */
+  /* The container's config when known, borrowed: cfg->spec for a new
+   * manager; the loader of a container sets it for one read back from state
+   * (the systemd driver puts the device rules back after systemd reset them). */
   const struct spec *spec;
 };
 

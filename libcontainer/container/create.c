@@ -573,12 +573,8 @@ static int create_in_dir(struct creation *cr, const struct create_opts *o, const
     c->start_fd = cr->sync_fd; /* container_start tells the init to go on */
     cr->sync_fd = -1;
   }
-  if (o->pid_file) {
-    char buf[32];
-    int len = snprintf(buf, sizeof(buf), "%d", (int)c->pid);
-    if (write_file_atomic(o->pid_file, buf, (size_t)len, 0644, err) < 0)
-      return herr_wrap(err, "--pid-file");
-  }
+  if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+    return -1;
   return 0;
 }
 

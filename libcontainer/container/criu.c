@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "libcontainer/rootfs/pathsafe.h"
 #include "libcontainer/utils/fileio.h"
 
 /* Where root caches the answer of `criu check`: hutch's default state
@@ -254,33 +255,6 @@ int criu_failed(const char *what, int status, const char *log, herr_t *err)
   return herr_set(err, 0, "%s failed (%s), without a log at %s", what, how, log);
 }
 
-/* A mount destination as criu sees it inside the container: absolute,
- * without "//", "/./" or a trailing "/" (criu compares mount points as
- * strings).  malloc'd. */
-static char *clean_dest(const char *d)
-{
-  char *out = xmalloc(strlen(d) + 2);
-  size_t n = 0;
-  out[n++] = '/';
-  for (const char *p = d; *p;) {
-    while (*p == '/')
-      p++;
-    const char *e = strchrnul(p, '/');
-    size_t len = (size_t)(e - p);
-    if (len == 0)
-      break;
-    if (!(len == 1 && p[0] == '.')) {
-      if (n > 1)
-        out[n++] = '/';
-      memcpy(out + n, p, len);
-      n += len;
-    }
-    p = e;
-  }
-  out[n] = '\0';
-  return out;
-}
-
 static bool is_bind(const struct spec_mount *m)
 {
   if (m->type && strcmp(m->type, "bind") == 0)
@@ -308,14 +282,14 @@ void criu_external_mounts(const struct spec *s, const char *bundle, bool restore
   for (size_t i = 0; i < s->n_mounts; i++) {
     const struct spec_mount *m = &s->mounts[i];
     if (m->destination && cgroup_is_bind(s, m)) {
-      _cleanup_free_ char *dest = clean_dest(m->destination);
+      _cleanup_free_ char *dest = pathsafe_clean(m->destination);
       criu_argv_add(argv, "--external");
       criu_argv_add(argv, "mnt[%s]:%s", dest, restore ? "/sys/fs/cgroup" : dest);
       continue;
     }
     if (!is_bind(m) || !m->destination || !m->source)
       continue;
-    _cleanup_free_ char *dest = clean_dest(m->destination);
+    _cleanup_free_ char *dest = pathsafe_clean(m->destination);
     if (!restore) {
       criu_argv_add(argv, "--external");
       criu_argv_add(argv, "mnt[%s]:%s", dest, dest);
@@ -329,7 +303,7 @@ void criu_external_mounts(const struct spec *s, const char *bundle, bool restore
   if (!s->has_linux)
     return;
   for (size_t i = 0; i < s->linux_.n_devices; i++) {
-    _cleanup_free_ char *dest = clean_dest(s->linux_.devices[i].path);
+    _cleanup_free_ char *dest = pathsafe_clean(s->linux_.devices[i].path);
     criu_argv_add(argv, "--external");
     criu_argv_add(argv, "mnt[%s]:%s", dest, dest);
   }

@@ -566,14 +566,10 @@ static int do_exec(struct exec_run *r, int *exit_status, herr_t *err)
     reap(r->pid);
     return -1;
   }
-  if (o->pid_file) {
-    char buf[32];
-    int len = snprintf(buf, sizeof(buf), "%d", (int)r->pid);
-    if (write_file_atomic(o->pid_file, buf, (size_t)len, 0644, err) < 0) {
-      kill(r->pid, SIGKILL);
-      reap(r->pid);
-      return herr_wrap(err, "--pid-file");
-    }
+  if (o->pid_file && write_pid_file(o->pid_file, r->pid, err) < 0) {
+    kill(r->pid, SIGKILL);
+    reap(r->pid);
+    return -1;
   }
   if (o->detach)
     return 0;

@@ -326,12 +326,8 @@ static int restore_in_dir(struct restoring *r, const struct criu_opts *o, herr_t
     return -1;
   if (state_write(c, err) < 0)
     return -1;
-  if (o->pid_file) {
-    char buf[32];
-    int len = snprintf(buf, sizeof(buf), "%d", (int)c->pid);
-    if (write_file_atomic(o->pid_file, buf, (size_t)len, 0644, err) < 0)
-      return herr_wrap(err, "--pid-file");
-  }
+  if (o->pid_file && write_pid_file(o->pid_file, c->pid, err) < 0)
+    return -1;
   return 0;
 }
 

@@ -178,3 +178,12 @@ int mkdir_p(const char *path, mode_t mode, herr_t *err)
   }
   return 0;
 }
+
+int write_pid_file(const char *path, pid_t pid, herr_t *err)
+{
+  char buf[32];
+  int len = snprintf(buf, sizeof(buf), "%d", (int)pid);
+  if (write_file_atomic(path, buf, (size_t)len, 0644, err) < 0)
+    return herr_wrap(err, "--pid-file");
+  return 0;
+}

@@ -38,6 +38,9 @@ int write_file_new_nofollow(int dirfd, const char *name, const char *data, size_
 /* Read dirfd/name whole: O_NOFOLLOW, and only a regular file (no fifo to
  * block on). */
 int read_file_nofollow(int dirfd, const char *name, char **out, size_t *len, herr_t *err);
+/* --pid-file: the pid in decimal, written atomically (0644); the error
+ * names --pid-file. */
+int write_pid_file(const char *path, pid_t pid, herr_t *err);
 /* mkdir -p: every missing directory of path with mode; "mkdir DIR: ..."
  * names the one that could not be made. */
 int mkdir_p(const char *path, mode_t mode, herr_t *err);

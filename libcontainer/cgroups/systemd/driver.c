@@ -38,7 +38,6 @@ struct sdm {
   bool started;        /* this command started the unit */
   bool owned;          /* the unit (if any) is this container's: destroy may stop it */
   struct sd_conn *bus; /* opened by new(), or on first use */
-  const struct spec *spec;
 };
 
 static struct sdm *sdm_of(struct cgroup_manager *m)
@@ -92,7 +91,6 @@ static int sd_new(const struct cgroup_config *cfg, struct cgroup_manager **out, 
 {
   struct sdm *s = xcalloc(1, sizeof(*s));
   s->user = cfg->rootless;
-  s->spec = cfg->spec;
   /* The bus first: a user without one gets that error, whatever else. */
   if (sd_unit_parse(cfg->path, cfg->id, s->user ? "user.slice" : "system.slice", &s->unit, err) <
           0 ||
@@ -168,7 +166,7 @@ static int unit_props(struct sdm *s, pid_t init, struct sd_props *p, herr_t *err
   sd_props_add_bool(p, "CPUAccounting", true);
   sd_props_add_bool(p, "IOAccounting", true);
   sd_props_add_bool(p, "TasksAccounting", true);
-  const struct spec *sp = s->spec;
+  const struct spec *sp = s->base.spec;
   if (sp && sp->has_linux && sp->linux_.has_resources &&
       sd_props_from_resources(&sp->linux_.resources, p, err) < 0)
     return -1;
@@ -240,7 +238,7 @@ static int sd_apply(struct cgroup_manager *m, const struct spec_resources *r, he
  * systemd leaves it alone. */
 static int reapply_devices(struct sdm *s, herr_t *err)
 {
-  const struct spec *sp = s->spec ? s->spec : s->base.spec;
+  const struct spec *sp = s->base.spec;
   const char *dir = cgroup_dir(s->fs, "devices");
   if (s->user || !sp || !sp->has_linux || !dir || !*dir)
     return 0;
