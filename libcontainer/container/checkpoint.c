@@ -45,8 +45,9 @@ int criu_common_checks(const struct criu_opts *o, const char *verb, herr_t *err)
   return 0;
 }
 
-void criu_common_args(const struct criu_opts *o, const struct spec *s, struct criu_argv *a)
+void criu_common_args(const struct criu_opts *o, const struct spec *s, struct criu_job *j)
 {
+  struct criu_argv *a = &j->opts;
   criu_argv_add(a, "--manage-cgroups=%s", o->manage_cgroups_mode ? o->manage_cgroups_mode : "soft");
   if (o->tcp_established)
     criu_argv_add(a, "--tcp-established");
@@ -65,10 +66,7 @@ void criu_common_args(const struct criu_opts *o, const struct spec *s, struct cr
   /* As runc: the annotation org.criu.config names a criu configuration
    * file for this container ("" for none). */
   const char *conf = spec_annotation(s, "org.criu.config");
-  if (conf && *conf) {
-    criu_argv_add(a, "--config");
-    criu_argv_add(a, "%s", conf);
-  }
+  j->config = conf && *conf ? conf : NULL;
 }
 
 int criu_mkdir(const char *opt, const char *path, herr_t *err)
@@ -133,10 +131,8 @@ int container_checkpoint(struct container *c, const struct criu_opts *o, herr_t 
   if (s != CONTAINER_RUNNING && s != CONTAINER_PAUSED)
     return herr_set(err, 0, "the container is %s, not running", container_status_name(s));
   const struct spec *sp = c->spec;
-  if (sp->process.terminal)
-    return herr_set(err, ENOTSUP,
-                    "process.terminal: a container with a terminal cannot be checkpointed (its "
-                    "pty master is outside; criu's orphan-pts-master needs its RPC mode)");
+  if (sp->process.terminal && criu_rpc_available(err) < 0)
+    return -1;
   _cleanup_free_ char *bin = NULL;
   if (criu_available(o->criu, &bin, err) < 0)
     return -1;
@@ -148,42 +144,52 @@ int container_checkpoint(struct container *c, const struct criu_opts *o, herr_t 
   if (!o->pre_dump && write_descriptors(c, o->image_path, err) < 0)
     return -1;
 
-  const char *log = o->pre_dump ? "pre-dump.log" : "dump.log";
-  struct criu_argv a = {0};
-  criu_argv_add(&a, "%s", bin);
-  criu_argv_add(&a, "%s", o->pre_dump ? "pre-dump" : "dump");
-  criu_argv_add(&a, "--tree=%d", (int)c->pid);
-  criu_argv_add(&a, "--images-dir=%s", o->image_path);
-  criu_argv_add(&a, "--work-dir=%s", work);
-  criu_argv_add(&a, "--log-file=%s", log);
-  criu_argv_add(&a, "-v4");
-  criu_argv_add(&a, "--root=%s", c->rootfs);
+  struct criu_job j = {
+      .bin = bin,
+      .action = o->pre_dump ? "pre-dump" : "dump",
+      .images = o->image_path,
+      .work = work,
+      .log = o->pre_dump ? "pre-dump.log" : "dump.log",
+      .tree = c->pid,
+      .rpc = sp->process.terminal,
+      .console_fd = -1,
+  };
+  struct criu_argv *a = &j.opts;
+  criu_argv_add(a, "--root");
+  criu_argv_add(a, "%s", c->rootfs);
   if (o->leave_running)
-    criu_argv_add(&a, "--leave-running");
+    criu_argv_add(a, "--leave-running");
   if (o->parent_path) {
-    criu_argv_add(&a, "--prev-images-dir=%s", o->parent_path);
-    criu_argv_add(&a, "--track-mem");
+    criu_argv_add(a, "--prev-images-dir");
+    criu_argv_add(a, "%s", o->parent_path);
+    criu_argv_add(a, "--track-mem");
   }
-  criu_common_args(o, sp, &a);
+  criu_common_args(o, sp, &j);
   /* The cgroup freezer stops the whole tree at once (v1 freezer, or the
    * unified hierarchy's cgroup.freeze). */
   const char *fz = c->cgroup ? cgroup_dir(c->cgroup, "freezer") : NULL;
   if (!fz && c->cgroup)
     fz = cgroup_dir(c->cgroup, "");
-  if (fz)
-    criu_argv_add(&a, "--freeze-cgroup=%s", fz);
-  int r = external_namespaces(sp, &a, err);
-  if (r == 0 && !o->pre_dump)
-    criu_external_mounts(sp, c->bundle, false, &a);
-  int st = 0;
-  if (r == 0)
-    r = criu_run(&a, false, NULL, 0, &st, err);
-  criu_argv_free(&a);
-  if (r < 0)
-    return -1;
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    _cleanup_free_ char *logpath = xasprintf("%s/%s", work, log);
-    return criu_failed(o->pre_dump ? "criu pre-dump" : "criu dump", st, logpath, err);
+  if (fz) {
+    criu_argv_add(a, "--freeze-cgroup");
+    criu_argv_add(a, "%s", fz);
   }
-  return 0;
+  if (!o->pre_dump)
+    criu_external_mounts(sp, c->bundle, false, a);
+  if (external_namespaces(sp, a, err) < 0 || (j.rpc && criu_rpc_check_opts(&j, err) < 0)) {
+    criu_argv_free(a);
+    return -1;
+  }
+  pid_t pid = criu_job_fork(&j, err);
+  if (pid < 0) {
+    criu_argv_free(a);
+    return -1;
+  }
+  if (pid == 0) {
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
+      _exit(127);
+    criu_job_exec(&j, NULL, 0);
+  }
+  return criu_job_wait(&j, err);
 }

@@ -12,6 +12,7 @@
 #include <linux/magic.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/socket.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -208,38 +209,70 @@ int criu_available(const char *criu, char **path, herr_t *err)
   return 0;
 }
 
-int criu_run(struct criu_argv *argv, bool keep_stdio, const int *keep_fds, size_t n_keep,
-             int *status, herr_t *err)
+pid_t criu_job_fork(struct criu_job *j, herr_t *err)
 {
-  pid_t pid = fork();
-  if (pid < 0)
-    return herr_sys(err, "fork for criu");
-  if (pid == 0) {
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    if (!keep_stdio) {
-      int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-      if (null < 0 || dup2(null, 0) < 0 || dup2(null, 1) < 0 || dup2(null, 2) < 0)
-        _exit(127);
+  int sp[2] = {-1, -1};
+  j->sk = -1;
+  if (j->rpc && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0)
+    return herr_sys(err, "socketpair for criu swrk");
+  j->pid = fork();
+  if (j->pid < 0) {
+    herr_sys(err, "fork for criu");
+    if (j->rpc) {
+      close(sp[0]);
+      close(sp[1]);
     }
-    for (size_t i = 0; i < n_keep; i++)
-      if (fcntl(keep_fds[i], F_SETFD, 0) < 0)
-        _exit(127);
-    execv(argv->v[0], argv->v);
-    _exit(127);
+    return -1;
   }
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0) {
-    if (errno != EINTR)
-      return herr_sys(err, "wait for criu");
+  if (j->rpc) {
+    close(sp[j->pid == 0 ? 0 : 1]);
+    j->sk = sp[j->pid == 0 ? 1 : 0];
   }
-  *status = st;
-  return 0;
+  return j->pid;
 }
 
-int criu_failed(const char *what, int status, const char *log, herr_t *err)
+void criu_job_exec(struct criu_job *j, const int *keep_fds, size_t n_keep)
 {
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  for (size_t i = 0; i < n_keep; i++)
+    if (fcntl(keep_fds[i], F_SETFD, 0) < 0)
+      _exit(127);
+  struct criu_argv a = {0};
+  criu_argv_add(&a, "%s", j->bin);
+  if (j->rpc) {
+    _cleanup_free_ char *conf = xasprintf("%s/%s.conf", j->work, j->action);
+    if (fcntl(j->sk, F_SETFD, 0) < 0 || criu_rpc_write_config(j, conf) < 0)
+      _exit(127);
+    criu_argv_add(&a, "swrk");
+    criu_argv_add(&a, "%d", j->sk);
+  } else {
+    criu_argv_add(&a, "%s", j->action);
+    if (j->tree)
+      criu_argv_add(&a, "--tree=%d", (int)j->tree);
+    criu_argv_add(&a, "--images-dir");
+    criu_argv_add(&a, "%s", j->images);
+    criu_argv_add(&a, "--work-dir");
+    criu_argv_add(&a, "%s", j->work);
+    criu_argv_add(&a, "--log-file=%s", j->log);
+    criu_argv_add(&a, "-v4");
+    if (j->config) {
+      criu_argv_add(&a, "--config");
+      criu_argv_add(&a, "%s", j->config);
+    }
+    for (size_t i = 0; i < j->opts.n; i++)
+      criu_argv_add(&a, "%s", j->opts.v[i]);
+  }
+  execv(a.v[0], a.v);
+  _exit(127);
+}
+
+/* "criu dump failed (exit status 1): <the first Error line of the log>
+ * (log: PATH)" as err. */
+static int criu_failed(const struct criu_job *j, int status, bool said_failed, herr_t *err)
+{
+  _cleanup_free_ char *log = xasprintf("%s/%s", j->work, j->log);
   _cleanup_free_ char *text = NULL;
   size_t len = 0;
   herr_t ignored = NULL;
@@ -247,12 +280,44 @@ int criu_failed(const char *what, int status, const char *log, herr_t *err)
   if (read_file_at(AT_FDCWD, log, &text, &len, &ignored) == 0)
     line = criu_error_line(text);
   herr_free(&ignored);
-  _cleanup_free_ char *how = WIFSIGNALED(status)
+  _cleanup_free_ char *how = said_failed ? xstrdup("it answered: failed")
+                             : WIFSIGNALED(status)
                                  ? xasprintf("killed by signal %d", WTERMSIG(status))
                                  : xasprintf("exit status %d", WEXITSTATUS(status));
   if (line)
-    return herr_set(err, 0, "%s failed (%s): %s (log: %s)", what, how, line, log);
-  return herr_set(err, 0, "%s failed (%s), without a log at %s", what, how, log);
+    return herr_set(err, 0, "criu %s failed (%s): %s (log: %s)", j->action, how, line, log);
+  return herr_set(err, 0, "criu %s failed (%s), without a log at %s", j->action, how, log);
+}
+
+int criu_job_wait(struct criu_job *j, herr_t *err)
+{
+  bool failed = false;
+  herr_t rpc_err = NULL;
+  int r = 0;
+  if (j->rpc) {
+    r = criu_rpc_run(j, &failed, &rpc_err);
+    close(j->sk);
+    j->sk = -1;
+    if (r < 0 && !failed)
+      kill(j->pid, SIGKILL);
+  }
+  criu_argv_free(&j->opts);
+  int st = 0;
+  while (waitpid(j->pid, &st, 0) < 0) {
+    if (errno != EINTR) {
+      herr_free(&rpc_err);
+      return herr_sys(err, "wait for criu");
+    }
+  }
+  if (r < 0 && !failed) {
+    *err = rpc_err;
+    return -1;
+  }
+  herr_free(&rpc_err);
+  if (r == 0 && WIFEXITED(st) && WEXITSTATUS(st) == 0)
+    return 0;
+  /* criu swrk answers "failed" and exits 0: the log says why. */
+  return criu_failed(j, st, failed, err);
 }
 
 static bool is_bind(const struct spec_mount *m)

@@ -5,9 +5,10 @@
  * there), recreates the namespaces, mounts the rootfs (bound at
  * <state dir>/criu-root: criu needs a mount point) and the external mounts
  * from this bundle's config, joins namespaces given by path, and restores
- * the tree as our child (--restore-sibling).  state.json then points at the
- * restored init.  Any failure kills what criu restored and removes
- * everything made. */
+ * the tree as our child (--restore-sibling).  A container with a terminal
+ * is restored through criu's RPC, which hands the new pty master to
+ * --console-socket.  state.json then points at the restored init.  Any
+ * failure kills what criu restored and removes everything made. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -23,6 +24,7 @@
 #include "libcontainer/container/criu.h"
 #include "libcontainer/container/lifecycle.h"
 #include "libcontainer/container/state.h"
+#include "libcontainer/process/console.h"
 #include "libcontainer/process/hooks.h"
 #include "libcontainer/utils/fileio.h"
 #include "libcontainer/validate/validate.h"
@@ -41,6 +43,7 @@ struct restoring {
   bool dir_made, root_made, mounted, cgroup_made;
   int ns_fds[MAX_NS_FDS];
   size_t n_ns_fds;
+  int console_fd; /* --console-socket */
 };
 
 /* The bundle's config, parsed and validated as `create` does. */
@@ -61,10 +64,10 @@ static int load_bundle(struct restoring *r, const struct criu_opts *o, herr_t *e
   struct container *c = r->c;
   c->spec = s;
   c->bundle = xstrdup(bundle);
-  if (s->process.terminal)
-    return herr_set(err, ENOTSUP,
-                    "process.terminal: a container with a terminal cannot be restored (criu's "
-                    "orphan-pts-master needs its RPC mode)");
+  if (!s->process.terminal && o->console_socket)
+    return herr_set(err, EINVAL, "--console-socket: the container has no terminal");
+  if (s->process.terminal && criu_rpc_available(err) < 0)
+    return -1;
   static const enum spec_hook_kind before[] = {SPEC_HOOK_PRESTART, SPEC_HOOK_CREATE_RUNTIME,
                                                SPEC_HOOK_CREATE_CONTAINER,
                                                SPEC_HOOK_START_CONTAINER};
@@ -75,7 +78,8 @@ static int load_bundle(struct restoring *r, const struct criu_opts *o, herr_t *e
   const struct spec_namespace *cg = spec_find_ns(s, SPEC_NS_CGROUP);
   if (cg && cg->path)
     return herr_set(err, ENOTSUP, "linux.namespaces: criu cannot join a cgroup namespace by path");
-  struct validate_opts vo = {.bundle = bundle};
+  /* A terminal's new pty master goes to --console-socket (criu_rpc.c). */
+  struct validate_opts vo = {.bundle = bundle, .console = o->console_socket != NULL};
   return validate_config(s, &vo, &c->rootfs, err);
 }
 
@@ -205,32 +209,25 @@ static void add_cgroup_roots(struct criu_argv *a)
 
 /* Fork criu, put it in the container's cgroup with the limits set, then let
  * it exec.  Our stdio is criu's (the restored pipes take it). */
-static int run_criu(struct restoring *r, struct criu_argv *a, int *status, herr_t *err)
+static int run_criu(struct restoring *r, struct criu_job *j, herr_t *err)
 {
   struct container *c = r->c;
   int go[2];
   if (pipe2(go, O_CLOEXEC) < 0)
     return herr_sys(err, "pipe");
-  pid_t pid = fork();
+  pid_t pid = criu_job_fork(j, err);
   if (pid < 0) {
     close(go[0]);
     close(go[1]);
-    return herr_sys(err, "fork for criu");
+    return -1;
   }
   if (pid == 0) {
     close(go[1]);
     char b;
     if (read(go[0], &b, 1) != 1)
       _exit(127);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    add_cgroup_roots(a);
-    for (size_t i = 0; i < r->n_ns_fds; i++)
-      if (fcntl(r->ns_fds[i], F_SETFD, 0) < 0)
-        _exit(127);
-    execv(a->v[0], a->v);
-    _exit(127);
+    add_cgroup_roots(&j->opts);
+    criu_job_exec(j, r->ns_fds, r->n_ns_fds);
   }
   close(go[0]);
   int rc = 0;
@@ -244,15 +241,14 @@ static int run_criu(struct restoring *r, struct criu_argv *a, int *status, herr_
   if (rc == 0 && write(go[1], "g", 1) != 1)
     rc = herr_sys(err, "start criu");
   close(go[1]);
-  if (rc < 0)
+  if (rc < 0) {
     kill(pid, SIGKILL);
-  int st = 0;
-  while (waitpid(pid, &st, 0) < 0) {
-    if (errno != EINTR)
-      return rc < 0 ? -1 : herr_sys(err, "wait for criu");
+    herr_t ignored = NULL;
+    criu_job_wait(j, &ignored);
+    herr_free(&ignored);
+    return -1;
   }
-  *status = st;
-  return rc;
+  return criu_job_wait(j, err);
 }
 
 static int restore_in_dir(struct restoring *r, const struct criu_opts *o, herr_t *err)
@@ -285,43 +281,47 @@ static int restore_in_dir(struct restoring *r, const struct criu_opts *o, herr_t
     return herr_sys(err, "bind %s on %s", c->rootfs, r->criu_root);
   r->mounted = true;
 
-  const char *work = o->work_path ? o->work_path : o->image_path;
-  _cleanup_free_ char *pidfile = xasprintf("%s/%s", c->state_dir, CRIU_PIDFILE);
-  struct criu_argv a = {0};
-  criu_argv_add(&a, "%s", r->bin);
-  criu_argv_add(&a, "restore");
-  criu_argv_add(&a, "--images-dir=%s", o->image_path);
-  criu_argv_add(&a, "--work-dir=%s", work);
-  criu_argv_add(&a, "--log-file=restore.log");
-  criu_argv_add(&a, "-v4");
-  criu_argv_add(&a, "--root=%s", r->criu_root);
-  criu_argv_add(&a, "--restore-detached");
-  criu_argv_add(&a, "--restore-sibling");
-  criu_argv_add(&a, "--pidfile=%s", pidfile);
-  criu_argv_add(&a, "--evasive-devices");
-  criu_common_args(o, s, &a);
-  criu_external_mounts(s, c->bundle, true, &a);
-  int rc = inherit_stdio(o, &a, err);
-  if (rc == 0)
-    rc = join_namespaces(r, &a, err);
-  int st = 0;
-  if (rc == 0)
-    rc = run_criu(r, &a, &st, err);
-  criu_argv_free(&a);
+  struct criu_job j = {
+      .bin = r->bin,
+      .action = "restore",
+      .images = o->image_path,
+      .work = o->work_path ? o->work_path : o->image_path,
+      .log = "restore.log",
+      .rpc = s->process.terminal,
+      .console_fd = r->console_fd,
+  };
+  struct criu_argv *a = &j.opts;
+  criu_argv_add(a, "--root");
+  criu_argv_add(a, "%s", r->criu_root);
+  criu_argv_add(a, "--restore-detached");
+  criu_argv_add(a, "--restore-sibling");
+  /* criu swrk answers with the restored init's pid. */
+  if (!j.rpc) {
+    criu_argv_add(a, "--pidfile");
+    criu_argv_add(a, "%s/%s", c->state_dir, CRIU_PIDFILE);
+  }
+  criu_argv_add(a, "--evasive-devices");
+  criu_common_args(o, s, &j);
+  criu_external_mounts(s, c->bundle, true, a);
+  if (inherit_stdio(o, a, err) < 0 || join_namespaces(r, a, err) < 0 ||
+      (j.rpc && criu_rpc_check_opts(&j, err) < 0)) {
+    criu_argv_free(a);
+    return -1;
+  }
+  int rc = run_criu(r, &j, err);
+  c->pid = j.restored; /* killed if this restore fails */
   if (rc < 0)
     return -1;
-  if (!WIFEXITED(st) || WEXITSTATUS(st) != 0) {
-    _cleanup_free_ char *logpath = xasprintf("%s/restore.log", work);
-    return criu_failed("criu restore", st, logpath, err);
+  if (!j.rpc) {
+    _cleanup_free_ char *pidtext = NULL;
+    size_t plen = 0;
+    if (read_file_at(c->dir_fd, CRIU_PIDFILE, &pidtext, &plen, err) < 0)
+      return herr_wrap(err, "criu restore: the restored init's pid");
+    unlinkat(c->dir_fd, CRIU_PIDFILE, 0);
+    c->pid = (pid_t)atoi(pidtext);
   }
-  _cleanup_free_ char *pidtext = NULL;
-  size_t plen = 0;
-  if (read_file_at(c->dir_fd, CRIU_PIDFILE, &pidtext, &plen, err) < 0)
-    return herr_wrap(err, "criu restore: the restored init's pid");
-  unlinkat(c->dir_fd, CRIU_PIDFILE, 0);
-  c->pid = (pid_t)atoi(pidtext);
   if (c->pid <= 0 || proc_stat_start(c->pid, &c->pid_start, NULL) < 0)
-    return herr_set(err, ESRCH, "criu restore: the restored init (pid %s) is gone", pidtext);
+    return herr_set(err, ESRCH, "criu restore: the restored init (pid %d) is gone", (int)c->pid);
   if (write_file_new_nofollow(c->dir_fd, STATE_CONFIG, r->cfg_text, r->cfg_len, 0600, err) < 0)
     return -1;
   if (state_write(c, err) < 0)
@@ -336,6 +336,8 @@ static void restoring_end(struct restoring *r, bool failed)
   for (size_t i = 0; i < r->n_ns_fds; i++)
     close(r->ns_fds[i]);
   r->n_ns_fds = 0;
+  if (r->console_fd >= 0)
+    close(r->console_fd);
   if (r->mounted && umount2(r->criu_root, MNT_DETACH) < 0)
     hlog_warn("restore %s: unmount %s: %s", r->c->id, r->criu_root, strerror(errno));
   if (r->root_made)
@@ -369,15 +371,11 @@ int container_restore(const struct criu_opts *o, struct container **out, herr_t 
 {
   if (container_validate_id(o->id, err) < 0 || criu_common_checks(o, "restore", err) < 0)
     return -1;
-  if (o->console_socket)
-    return herr_set(err, ENOTSUP,
-                    "--console-socket: not supported (criu sends the pty master only in its RPC "
-                    "mode)");
   if (o->parent_path || o->pre_dump)
     return herr_set(err, EINVAL, "--parent-path and --pre-dump are checkpoint options");
   if (check_images(o, err) < 0)
     return -1;
-  struct restoring r = {0};
+  struct restoring r = {.console_fd = -1};
   r.c = xcalloc(1, sizeof(*r.c));
   r.c->lock_fd = r.c->start_fd = r.c->root_fd = r.c->dir_fd = -1;
   r.c->id = xstrdup(o->id);
@@ -385,6 +383,7 @@ int container_restore(const struct criu_opts *o, struct container **out, herr_t 
   r.c->owner = xstrdup("");
   /* Everything the user can get wrong, before anything is made or removed. */
   if (load_bundle(&r, o, err) < 0 || criu_available(o->criu, &r.bin, err) < 0 ||
+      (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, err)) < 0) ||
       replace_stopped(o, err) < 0) {
     restoring_end(&r, true);
     return -1;
