@@ -52,6 +52,32 @@ wait_count_changed() {
   fail "the count stayed at $1"
 }
 
+RECVTTY=${RECVTTY:-$(dirname "$HUTCH")/tests/tools/recvtty}
+RECVTTY_PIDS=()
+
+# start_recvtty NAME: a console-socket receiver on $SOCKDIR/NAME.sock that
+# copies what the pty prints to $SOCKDIR/NAME.out (bats/console.bats).
+start_recvtty() {
+  [ -x "$RECVTTY" ] || fail "recvtty not built ($RECVTTY)"
+  [ -n "${SOCKDIR:-}" ] || SOCKDIR=$(mktemp -d /tmp/hutch-test-cr.XXXXXX)
+  "$RECVTTY" -o "$SOCKDIR/$1.out" "$SOCKDIR/$1.sock" 3>&- &
+  RECVTTY_PIDS+=($!)
+  local i
+  for i in $(seq 1 200); do
+    [ -S "$SOCKDIR/$1.sock" ] && return 0
+    sleep 0.02
+  done
+  fail "recvtty did not start listening on $SOCKDIR/$1.sock"
+}
+
+extra_teardown() {
+  local p
+  for p in "${RECVTTY_PIDS[@]}"; do
+    kill -9 "$p" 2>/dev/null || true
+  done
+  [ -z "${SOCKDIR:-}" ] || rm -rf "$SOCKDIR"
+}
+
 # Nothing of a restore under $ROOT stays mounted (criu-root).
 assert_no_root_mounts() {
   if grep -q " $ROOT/" /proc/self/mountinfo; then
@@ -172,6 +198,50 @@ assert_no_root_mounts() {
   assert_no_leftovers "$id2"
 }
 
+@test "a container with a terminal: restore hands a new pty master to --console-socket; the count goes on there" {
+  need_criu
+  # The count goes to the container's file and to its terminal.
+  set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; echo "count $i"; sleep 0.1; done'
+  update_config '.root.readonly = false | .process.terminal = true | del(.process.capabilities.ambient)'
+  id=$(cid)
+  img=$BATS_TEST_TMPDIR/img
+  start_recvtty first
+  hutch run -d --console-socket "$SOCKDIR/first.sock" --bundle "$BUNDLE" "$id"
+  wait_count_above 4
+  run hutch checkpoint --image-path "$img" "$id"
+  assert_success
+  [ "$(container_status "$id")" = stopped ]
+  at=$(count)
+  # The first console saw the count until the checkpoint, then its pty closed.
+  wait "${RECVTTY_PIDS[0]}"
+  grep -q "^count 3" "$SOCKDIR/first.out" || fail "first console: $(head -c 300 "$SOCKDIR/first.out")"
+  # Without a console socket a terminal cannot come back.
+  run hutch restore -d --image-path "$img" --bundle "$BUNDLE" "$id"
+  assert_one_line_error
+  assert_output --partial "--console-socket is needed"
+  [ "$(container_status "$id")" = stopped ]
+  start_recvtty second
+  run hutch restore -d --console-socket "$SOCKDIR/second.sock" --image-path "$img" --bundle "$BUNDLE" "$id"
+  assert_success
+  assert_output ""
+  [ "$(container_status "$id")" = running ]
+  next=$(wait_count_changed "$at")
+  [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
+  # The restored process prints on the new pty: counts past the checkpoint's.
+  local i n=0
+  for i in $(seq 300); do
+    n=$(tr -d '\r' <"$SOCKDIR/second.out" | sed -n 's/^count \([0-9]*\)$/\1/p' | tail -1)
+    [ "${n:-0}" -gt "$at" ] && break
+    sleep 0.1
+  done
+  [ "${n:-0}" -gt "$at" ] || fail "nothing past count $at on the new console: $(tail -c 300 "$SOCKDIR/second.out")"
+  grep -q "^count 1\b" "$SOCKDIR/second.out" && fail "the count restarted on the new console"
+  run hutch delete --force "$id"
+  assert_success
+  assert_no_leftovers "$id"
+  assert_no_root_mounts
+}
+
 @test "a failed restore leaves nothing behind and says why in one line" {
   need_criu
   counting_bundle
@@ -222,7 +292,8 @@ assert_no_root_mounts() {
   assert_output --partial "already exists and is running"
   [ "$(container_status "$id")" = running ]
   [ "$(init_pid "$id")" = "$pid" ]
-  run hutch restore -d --console-socket /x --image-path "$BATS_TEST_TMPDIR/img" "$(cid 3)"
+  run hutch restore -d --console-socket /x --image-path "$BATS_TEST_TMPDIR/img" --bundle "$BUNDLE" "$(cid 3)"
   assert_one_line_error
-  assert_output --partial "--console-socket: not supported"
+  assert_output --partial "--console-socket: the container has no terminal"
+  [ ! -e "$ROOT/$(cid 3)" ]
 }
