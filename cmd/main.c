@@ -95,6 +95,7 @@ static const struct hutch_command commands[] = {
      "  -b, --bundle DIR          bundle directory (default: current directory)\n"
      "  -d, --detach              do not wait for the restored container to exit\n"
      "      --pid-file FILE       write the restored init's PID to FILE\n"
+     "      --console-socket PATH receives the new pty master (terminal: true)\n"
      "      --tcp-established     restore established TCP connections\n"
      "      --ext-unix-sk         allow external unix sockets\n"
      "      --shell-job           allow a process started from a shell (session, tty)\n"
