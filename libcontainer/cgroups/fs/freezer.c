@@ -93,7 +93,7 @@ static int freeze_v2(struct cg_hier *h, bool freeze, herr_t *err)
   /* Bounded: 10 seconds. */
   long deadline = now_ms() + 10000;
   for (;;) {
-    int frozen;
+    int frozen = -1;
     if (read_frozen(fd, ev, &frozen, err) < 0)
       return -1;
     if (frozen == (freeze ? 1 : 0))
