@@ -11,7 +11,7 @@
 #   (b) create + start + delete of one container, ms
 #   (c) exec of /bin/true into a running container, ms per exec
 #   (d) 50 containers created in parallel, then deleted, ms in all
-#   (e) peak RSS of the runtime process for `run` and `exec`, KiB
+#   (e) peak RSS of the runtime process for `run` (median of 9) and `exec`, KiB
 #   (f) the smallest memory limit under which `run /bin/true` succeeds
 #   (g) the size of the binary (hutch: a stripped copy, what
 #       `cmake --install --strip` installs; crun and runc are stripped)
@@ -206,11 +206,18 @@ bench_parallel() {
   [ $fail = 0 ] || return 1
   echo "scale=3; ($t1 - $t0) / 1000000" | bc
 }
-# (e) peak RSS (KiB) of the runtime process
+# (e) peak RSS (KiB) of the runtime process.  `run`: the median of 9 runs
+# per round (a static binary's resident pages depend on which 64 KiB
+# fault-around windows the run touches, and on which of hutch and its init
+# peaks: one sample moves by 100 KiB from run to run).
 rss_run() {
-  local rt=$1
-  /usr/bin/time -o "$work/rss" -f '%M' "$(bin_of "$rt")" --root "$work/root-$rt" run --bundle "$bundle" "m-$rt" >/dev/null 2>&1 || return 1
-  tail -1 "$work/rss"
+  local rt=$1 i
+  : >"$work/rss-all"
+  for ((i = 0; i < 9; i++)); do
+    /usr/bin/time -o "$work/rss" -f '%M' "$(bin_of "$rt")" --root "$work/root-$rt" run --bundle "$bundle" "m-$rt" >/dev/null 2>&1 || return 1
+    tail -1 "$work/rss" >>"$work/rss-all"
+  done
+  sort -n "$work/rss-all" | sed -n 5p
 }
 rss_exec() {
   local rt=$1
