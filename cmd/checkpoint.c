@@ -38,6 +38,40 @@ enum {
   OPT_LSM,
 };
 
+/* go-runc, which containerd's shim uses, spells one option Go's way:
+ * `restore ... -no-subreaper` (runc's flag parser takes -name as --name).
+ * Rewrite such a single-dash long option to its -- form (not after "--",
+ * nor the value of a long option). */
+static void go_style_options(int argc, char **argv, const struct option *longopts)
+{
+  static char buf[512];
+  size_t used = 0;
+  for (int i = 1; i < argc; i++) {
+    const char *a = argv[i];
+    if (strcmp(a, "--") == 0)
+      return;
+    if (a[0] != '-' || !a[1])
+      continue;
+    bool single = a[1] != '-';
+    const char *name = a + (single ? 1 : 2);
+    size_t n = strcspn(name, "=");
+    const struct option *o = longopts;
+    while (o->name && (strlen(o->name) != n || strncmp(o->name, name, n) != 0))
+      o++;
+    if (!o->name)
+      continue;
+    int at = i;
+    if (o->has_arg == required_argument && !name[n])
+      i++; /* its value */
+    size_t len = strlen(a) + 2;
+    if (!single || n < 2 || used + len > sizeof(buf))
+      continue;
+    snprintf(buf + used, len, "-%s", a);
+    argv[at] = buf + used;
+    used += len;
+  }
+}
+
 /* Parse the options of checkpoint (restore: is_restore).  0, or 1 after a
  * usage error. */
 static int parse(struct hutch_ctx *ctx, int argc, char **argv, bool is_restore, struct criu_opts *o)
@@ -72,6 +106,7 @@ static int parse(struct hutch_ctx *ctx, int argc, char **argv, bool is_restore, 
   memset(o, 0, sizeof(*o));
   o->criu = ctx->criu;
   o->root = ctx->root;
+  go_style_options(argc, argv, longopts);
   int c;
   while ((c = cmd_getopt(argc, argv, is_restore ? "b:d" : "", longopts, cmd)) != -1) {
     bool restore_only = c == 'b' || c == 'd' || c == OPT_PIDFILE || c == OPT_CONSOLE ||
