@@ -116,6 +116,10 @@ assert_no_root_mounts() {
   run hutch --criu /nonexistent/criu restore --image-path "$BATS_TEST_TMPDIR/img" "$(cid 2)"
   assert_one_line_error
   assert_output --partial "criu"
+  # go-runc (containerd's shim) passes -no-subreaper with one dash.
+  run hutch --criu /nonexistent/criu restore --image-path "$BATS_TEST_TMPDIR/img" -no-subreaper "$(cid 2)"
+  assert_one_line_error
+  assert_output --partial "--criu /nonexistent/criu is not executable"
   [ ! -e "$BATS_TEST_TMPDIR/img" ]
   [ ! -e "$ROOT/$(cid 2)" ]
   [ "$(container_status "$id")" = running ]
@@ -184,6 +188,9 @@ assert_no_root_mounts() {
   # The restored tree is in the new container's cgroup, with the limit.
   dir=$(cg_dir memory "$pid")
   [[ $dir == *"$id2"* ]] || fail "restored into $dir, not the container's cgroup"
+  if systemd_driver; then
+    [ "$(systemctl is-active "$(cg_leaf "$id2")")" = active ] || fail "$(cg_leaf "$id2") is not active"
+  fi
   if cg_is_v1 memory; then
     [ "$(cg_read memory memory.limit_in_bytes "$pid")" = 67108864 ]
   else
