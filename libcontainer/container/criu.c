@@ -320,7 +320,7 @@ int criu_job_wait(struct criu_job *j, herr_t *err)
   return criu_failed(j, st, failed, err);
 }
 
-static bool is_bind(const struct spec_mount *m)
+bool criu_mount_is_bind(const struct spec_mount *m)
 {
   if (m->type && strcmp(m->type, "bind") == 0)
     return true;
@@ -352,7 +352,7 @@ void criu_external_mounts(const struct spec *s, const char *bundle, bool restore
       criu_argv_add(argv, "mnt[%s]:%s", dest, restore ? "/sys/fs/cgroup" : dest);
       continue;
     }
-    if (!is_bind(m) || !m->destination || !m->source)
+    if (!criu_mount_is_bind(m) || !m->destination || !m->source)
       continue;
     _cleanup_free_ char *dest = pathsafe_clean(m->destination);
     if (!restore) {

@@ -102,6 +102,8 @@ int criu_rpc_run(struct criu_job *j, bool *reply_failed, herr_t *err);
  * contents of j->config) as criu's configuration file at path. */
 int criu_rpc_write_config(const struct criu_job *j, const char *path);
 
+/* A bind mount (type bind, or option bind/rbind). */
+bool criu_mount_is_bind(const struct spec_mount *m);
 /* The external mounts of a container: each bind mount's destination, each
  * linux.devices path, as criu keys ("mnt[KEY]").  On dump the key is the
  * mount point; on restore the key maps to the host source.  Adds the

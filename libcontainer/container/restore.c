@@ -26,6 +26,7 @@
 #include "libcontainer/container/state.h"
 #include "libcontainer/process/console.h"
 #include "libcontainer/process/hooks.h"
+#include "libcontainer/rootfs/pathsafe.h"
 #include "libcontainer/utils/fileio.h"
 #include "libcontainer/validate/validate.h"
 #include "spec/base/log.h"
@@ -182,6 +183,48 @@ static int join_namespaces(struct restoring *r, struct criu_argv *a, herr_t *err
   return 0;
 }
 
+/* criu mounts on what the rootfs has: make the mount points of the
+ * config's mounts there, as create does (a fresh rootfs, e.g. a new
+ * containerd snapshot, may lack /run).  Not those below another mount that
+ * is no bind (a tmpfs, /proc, /sys): criu or the kernel brings their
+ * contents.  A bind of a file gets a file. */
+static int make_mountpoints(const struct container *c, herr_t *err)
+{
+  const struct spec *s = c->spec;
+  _cleanup_close_ int root = open(c->rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0)
+    return herr_sys(err, "rootfs %s", c->rootfs);
+  for (size_t i = 0; i < s->n_mounts; i++) {
+    const struct spec_mount *m = &s->mounts[i];
+    if (!m->destination)
+      continue;
+    _cleanup_free_ char *dest = pathsafe_clean(m->destination);
+    bool below = false;
+    for (size_t j = 0; j < i && !below; j++) {
+      const struct spec_mount *o = &s->mounts[j];
+      if (!o->destination || criu_mount_is_bind(o))
+        continue;
+      _cleanup_free_ char *od = pathsafe_clean(o->destination);
+      below = strcmp(od, dest) != 0 && pathsafe_has_prefix(dest, od);
+    }
+    if (below || strcmp(dest, "/") == 0)
+      continue;
+    enum pathsafe_create how = PATHSAFE_DIR;
+    struct stat st;
+    if (criu_mount_is_bind(m) && m->source) {
+      _cleanup_free_ char *src =
+          m->source[0] == '/' ? xstrdup(m->source) : xasprintf("%s/%s", c->bundle, m->source);
+      if (stat(src, &st) == 0 && !S_ISDIR(st.st_mode))
+        how = PATHSAFE_FILE;
+    }
+    int fd = pathsafe_create(root, dest, how, NULL);
+    if (fd < 0)
+      return herr_sys(err, "mounts: mount point %s in the rootfs", dest);
+    close(fd);
+  }
+  return 0;
+}
+
 /* In the child, once in the cgroup: --cgroup-root for each hierarchy from
  * /proc/self/cgroup ("N:CTRLS:/path"; "0::/path" for cgroup2). */
 static void add_cgroup_roots(struct criu_argv *a)
@@ -266,6 +309,8 @@ static int restore_in_dir(struct restoring *r, const struct criu_opts *o, herr_t
     return -1;
   r->cgroup_made = true;
   if (cgroup_create(c->cgroup, CGROUP_BEFORE_CLONE, 0, err) < 0)
+    return -1;
+  if (make_mountpoints(c, err) < 0)
     return -1;
   /* criu needs the root to be a mount point whose parent is not
    * overmounted: the rootfs bound in our state dir. */
