@@ -46,16 +46,16 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
   # cgroupfs.  A selection of the client tests: each takes a minute or more
   # under TCG.
   echo "# hutch --systemd-cgroup, podman and containerd driving hutch in the systemd VM"
-  sel='output and exit code of the container|checkpoint/restore|--memory and --pids-limit|systemd scope|run -d, exec|pause/unpause|netavark network|runc-systemd-cgroup|memory-limit and --cpu-quota'
+  sel='output and exit code of the container|checkpoint/restore|ctr c checkpoint|--memory and --pids-limit|systemd scope|run -d, exec|pause/unpause|netavark network|runc-systemd-cgroup|memory-limit and --cpu-quota'
   # The cgroup-sensitive bats files again with HUTCH_CGROUP_DRIVER=systemd
   # (every call with --systemd-cgroup, each container in its scope): pause,
-  # update and events whole, and the tests of cgroups, exec and lifecycle
+  # update, events and checkpoint (restore into a new scope) whole, and the tests of cgroups, exec and lifecycle
   # that exercise the cgroup (the others repeat the cgroupfs run; ~40 tests,
   # each 10-25 s under TCG).
   sdsel='cgroup named after|memory: limit|pids: limit|cpu: shares|devices: deny|kill --all|delete --force|ps lists|cgroup namespace|own processes never join|exec runs a command|--detach --pid-file|exec --cgroup|paused container fails|run /bin/true exits 0|create then start|failure between start and execve|signals sent to a foreground|delete of a created container'
   tests/vm/run-in-systemd-vm.sh --timeout 4200 "cd $repo && export HUTCH=$repo/$build/hutch && \
     bats bats/systemd.bats && \
-    HUTCH_CGROUP_DRIVER=systemd bats bats/pause.bats bats/update.bats bats/events.bats && \
+    HUTCH_CGROUP_DRIVER=systemd bats bats/pause.bats bats/update.bats bats/events.bats bats/checkpoint.bats && \
     HUTCH_CGROUP_DRIVER=systemd bats -f '$sdsel' bats/cgroups.bats bats/exec.bats bats/lifecycle.bats && \
     bats bats/clients/podman_rootless.bats && \
     CLIENT_CONFIG=default bats -f '$sel' bats/clients/containerd.bats bats/clients/podman.bats && \
