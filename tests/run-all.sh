@@ -59,7 +59,7 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
     HUTCH_CGROUP_DRIVER=systemd bats -f '$sdsel' bats/cgroups.bats bats/exec.bats bats/lifecycle.bats && \
     bats bats/clients/podman_rootless.bats && \
     CLIENT_CONFIG=default bats -f '$sel' bats/clients/containerd.bats bats/clients/podman.bats && \
-    CLIENT_CONFIG=cgroupfs bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit' \
+    CLIENT_CONFIG=cgroupfs bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit|ctr c checkpoint' \
       bats/clients/containerd.bats bats/clients/podman.bats"
   # The same systemd on a hybrid host (v1 controllers, as Ubuntu 20.04 and
   # CentOS 7/8 boot): systemd resets v1 device rules on every property change.
