@@ -10,6 +10,7 @@
 #include <jansson.h>
 #include <limits.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "libcontainer/container/criu.h"
 #include "libcontainer/container/state.h"
 #include "libcontainer/utils/fileio.h"
+#include "spec/base/log.h"
 
 int criu_common_checks(const struct criu_opts *o, const char *verb, herr_t *err)
 {
@@ -123,6 +125,59 @@ static int external_namespaces(const struct spec *s, struct criu_argv *a, herr_t
   return 0;
 }
 
+/* The parent of pid (field 4 of /proc/PID/stat), 0 when unknown. */
+static pid_t parent_of(pid_t pid)
+{
+  char path[64], buf[1024];
+  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+  if (fd >= 0)
+    close(fd);
+  if (n <= 0)
+    return 0;
+  buf[n] = '\0';
+  char *p = strrchr(buf, ')');
+  int ppid = 0;
+  if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
+    return 0;
+  return (pid_t)ppid;
+}
+
+/* criu dumps the init's process tree only.  A process of the container
+ * started by `exec` is not in it (its parent, hutch exec, was outside the
+ * pid namespace; it now belongs to the caller's subreaper): say that it
+ * will not be in the checkpoint. */
+static void warn_outside_tree(const struct container *c)
+{
+  pid_t *pids = NULL;
+  size_t n = 0;
+  herr_t e = NULL;
+  if (!c->cgroup || cgroup_pids(c->cgroup, &pids, &n, &e) < 0) {
+    herr_free(&e);
+    return;
+  }
+  for (size_t i = 0; i < n; i++) {
+    pid_t q = pids[i];
+    for (int depth = 0; q > 1 && q != c->pid && depth < 4096; depth++)
+      q = parent_of(q);
+    if (q == c->pid)
+      continue;
+    char path[64], comm[64] = "";
+    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pids[i]);
+    FILE *f = fopen(path, "re");
+    if (f) {
+      if (fgets(comm, sizeof(comm), f))
+        comm[strcspn(comm, "\n")] = '\0';
+      fclose(f);
+    }
+    hlog_warn("checkpoint %s: process %d (%s) is not in the init's process tree (started by "
+              "exec?): criu does not checkpoint it",
+              c->id, (int)pids[i], comm);
+  }
+  free(pids);
+}
+
 int container_checkpoint(struct container *c, const struct criu_opts *o, herr_t *err)
 {
   if (criu_common_checks(o, "checkpoint", err) < 0)
@@ -143,6 +198,8 @@ int container_checkpoint(struct container *c, const struct criu_opts *o, herr_t 
     return -1;
   if (!o->pre_dump && write_descriptors(c, o->image_path, err) < 0)
     return -1;
+  if (!o->pre_dump)
+    warn_outside_tree(c);
 
   struct criu_job j = {
       .bin = bin,
