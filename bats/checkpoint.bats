@@ -62,12 +62,7 @@ start_recvtty() {
   [ -n "${SOCKDIR:-}" ] || SOCKDIR=$(mktemp -d /tmp/hutch-test-cr.XXXXXX)
   "$RECVTTY" -o "$SOCKDIR/$1.out" "$SOCKDIR/$1.sock" 3>&- &
   RECVTTY_PIDS+=($!)
-  local i
-  for i in $(seq 1 200); do
-    [ -S "$SOCKDIR/$1.sock" ] && return 0
-    sleep 0.02
-  done
-  fail "recvtty did not start listening on $SOCKDIR/$1.sock"
+  wait_socket "$SOCKDIR/$1.sock"
 }
 
 extra_teardown() {

@@ -17,12 +17,7 @@ start_recvtty() {
   TTY_NAME=$SOCKDIR/name
   "$RECVTTY" -o "$TTY_OUT" -n "$TTY_NAME" -p "$SOCKDIR/pid" "$@" "$SOCK" 3>&- &
   RECVTTY_PID=$!
-  local i
-  for i in $(seq 1 200); do
-    [ -S "$SOCK" ] && return 0
-    sleep 0.02
-  done
-  fail "recvtty did not start listening on $SOCK"
+  wait_socket "$SOCK"
 }
 
 # wait_recvtty: until the receiver has copied everything (the pty closed).

@@ -185,6 +185,17 @@ wait_status() {
   fail "container $1 never reached status $2 (now: $(container_status "$1" 2>&1))"
 }
 
+# wait_socket PATH: poll until the unix socket PATH exists (a console
+# receiver such as recvtty listening); fails after 4 s.
+wait_socket() {
+  local i
+  for i in $(seq 200); do
+    [ -S "$1" ] && return 0
+    sleep 0.02
+  done
+  fail "nothing listens on $1"
+}
+
 # wait_file PATH: poll until PATH exists (a container's readiness marker).
 wait_file() {
   local i

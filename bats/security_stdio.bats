@@ -139,8 +139,7 @@ end"
   SOCKDIR=$(mktemp -d /tmp/hutch-test-stdio.XXXXXX)
   "$RECVTTY" -o "$SOCKDIR/out" -n "$SOCKDIR/name" "$SOCKDIR/sock" 3>&- &
   RECVTTY_PID=$!
-  local i
-  for i in $(seq 1 200); do [ -S "$SOCKDIR/sock" ] && break; sleep 0.02; done
+  wait_socket "$SOCKDIR/sock"
   as_user1234 sh -c 'stat -c "pty=%u:%g" "$(tty)"'
   update_config '.process.terminal = true'
   run hutch create --console-socket "$SOCKDIR/sock" -b "$BUNDLE" "$(cid 2)"

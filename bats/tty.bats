@@ -23,12 +23,7 @@ start_recvtty() {
   TTY_OUT=$SOCKDIR/out
   "$RECVTTY" -o "$TTY_OUT" -n "$SOCKDIR/name" "$@" "$SOCK" 3>&- &
   RECVTTY_PID=$!
-  local i
-  for i in $(seq 1 200); do
-    [ -S "$SOCK" ] && return 0
-    sleep 0.02
-  done
-  fail "recvtty did not start listening on $SOCK"
+  wait_socket "$SOCK"
 }
 
 extra_teardown() {
