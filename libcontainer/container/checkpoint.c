@@ -125,25 +125,6 @@ static int external_namespaces(const struct spec *s, struct criu_argv *a, herr_t
   return 0;
 }
 
-/* The parent of pid (field 4 of /proc/PID/stat), 0 when unknown. */
-static pid_t parent_of(pid_t pid)
-{
-  char path[64], buf[1024];
-  snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-  if (fd >= 0)
-    close(fd);
-  if (n <= 0)
-    return 0;
-  buf[n] = '\0';
-  char *p = strrchr(buf, ')');
-  int ppid = 0;
-  if (!p || sscanf(p + 1, " %*c %d", &ppid) != 1)
-    return 0;
-  return (pid_t)ppid;
-}
-
 /* criu dumps the init's process tree only.  A process of the container
  * started by `exec` is not in it (its parent, hutch exec, was outside the
  * pid namespace; it now belongs to the caller's subreaper): say that it
@@ -160,20 +141,18 @@ static void warn_outside_tree(const struct container *c)
   for (size_t i = 0; i < n; i++) {
     pid_t q = pids[i];
     for (int depth = 0; q > 1 && q != c->pid && depth < 4096; depth++)
-      q = parent_of(q);
+      q = proc_stat_ppid(q);
     if (q == c->pid)
       continue;
-    char path[64], comm[64] = "";
-    snprintf(path, sizeof(path), "/proc/%d/comm", (int)pids[i]);
-    FILE *f = fopen(path, "re");
-    if (f) {
-      if (fgets(comm, sizeof(comm), f))
-        comm[strcspn(comm, "\n")] = '\0';
-      fclose(f);
-    }
+    _cleanup_free_ char *path = xasprintf("/proc/%d/comm", (int)pids[i]), *comm = NULL;
+    size_t len = 0;
+    if (read_file_at(AT_FDCWD, path, &comm, &len, &e) < 0)
+      herr_free(&e);
+    else
+      comm[strcspn(comm, "\n")] = '\0';
     hlog_warn("checkpoint %s: process %d (%s) is not in the init's process tree (started by "
               "exec?): criu does not checkpoint it",
-              c->id, (int)pids[i], comm);
+              c->id, (int)pids[i], comm ? comm : "?");
   }
   free(pids);
 }

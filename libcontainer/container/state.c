@@ -306,23 +306,38 @@ int state_parse(struct container *c, const char *text, size_t len, const char *p
   return 0;
 }
 
-int proc_stat_start(pid_t pid, unsigned long long *start, char *state)
+/* /proc/<pid>/stat read into buf; a pointer to field 3 (state), or NULL
+ * when the process does not exist. */
+static char *proc_stat_read(pid_t pid, char *buf, size_t size)
 {
-  char path[64], buf[1024];
+  char path[64];
   snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0)
-    return -1;
-  ssize_t n = read(fd, buf, sizeof(buf) - 1);
+    return NULL;
+  ssize_t n = read(fd, buf, size - 1);
   close(fd);
   if (n <= 0)
-    return -1;
+    return NULL;
   buf[n] = '\0';
   /* comm may contain spaces and parentheses: fields start after the last ')'. */
   char *p = strrchr(buf, ')');
-  if (!p || p[1] != ' ')
+  return p && p[1] == ' ' ? p + 2 : NULL;
+}
+
+pid_t proc_stat_ppid(pid_t pid)
+{
+  char buf[1024];
+  const char *p = proc_stat_read(pid, buf, sizeof(buf));
+  return p && p[0] && p[1] == ' ' ? (pid_t)atoi(p + 2) : 0; /* field 4 */
+}
+
+int proc_stat_start(pid_t pid, unsigned long long *start, char *state)
+{
+  char buf[1024];
+  char *p = proc_stat_read(pid, buf, sizeof(buf));
+  if (!p)
     return -1;
-  p += 2; /* field 3: state */
   if (state)
     *state = *p;
   for (int field = 3; field < 22; field++) {

@@ -76,6 +76,8 @@ int state_parse(struct container *c, const char *text, size_t len, const char *p
 /* /proc/<pid>/stat: field 22 (starttime) and field 3 (state char).
  * Returns 0, or -1 when the process does not exist. */
 int proc_stat_start(pid_t pid, unsigned long long *start, char *state);
+/* /proc/<pid>/stat field 4: the parent's pid, 0 when unknown. */
+pid_t proc_stat_ppid(pid_t pid);
 /* True when pid is alive (not a zombie) and started at `start`. */
 bool proc_alive(pid_t pid, unsigned long long start);
 /* The current time as RFC3339Nano (UTC, trailing zeros trimmed like Go). */
