@@ -46,6 +46,7 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
   # cgroupfs.  A selection of the client tests: each takes a minute or more
   # under TCG.
   echo "# hutch --systemd-cgroup, podman and containerd driving hutch in the systemd VM"
+  # ('checkpoint/restore': podman's, without and with a terminal.)
   sel='output and exit code of the container|checkpoint/restore|ctr c checkpoint|--memory and --pids-limit|systemd scope|run -d, exec|pause/unpause|netavark network|runc-systemd-cgroup|memory-limit and --cpu-quota'
   # The cgroup-sensitive bats files again with HUTCH_CGROUP_DRIVER=systemd
   # (every call with --systemd-cgroup, each container in its scope): pause,
@@ -59,7 +60,7 @@ if [ "${HUTCH_SKIP_SDVM:-0}" != 1 ]; then
     HUTCH_CGROUP_DRIVER=systemd bats -f '$sdsel' bats/cgroups.bats bats/exec.bats bats/lifecycle.bats && \
     bats bats/clients/podman_rootless.bats && \
     CLIENT_CONFIG=default bats -f '$sel' bats/clients/containerd.bats bats/clients/podman.bats && \
-    CLIENT_CONFIG=cgroupfs bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit|ctr c checkpoint' \
+    CLIENT_CONFIG=cgroupfs bats -f 'output and exit code of the container|memory-limit and --cpu-quota|--memory and --pids-limit|ctr c checkpoint|checkpoint/restore' \
       bats/clients/containerd.bats bats/clients/podman.bats"
   # The same systemd on a hybrid host (v1 controllers, as Ubuntu 20.04 and
   # CentOS 7/8 boot): systemd resets v1 device rules on every property change.

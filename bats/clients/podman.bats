@@ -108,6 +108,13 @@ status_is() {
   [ "$(status_of "$1")" = "$2" ]
 }
 
+# logged_count_past C N: the last "count I" line in C's logs has I > N.
+logged_count_past() {
+  local n
+  n=$(pm logs "$1" 2>&1 | tr -d '\r' | sed -n 's/^count \([0-9]*\)$/\1/p' | tail -n 1)
+  [ "${n:-0}" -gt "$2" ]
+}
+
 logs_contain() {
   pm logs "$1" 2>&1 | grep -q "$2"
 }
@@ -424,5 +431,31 @@ vol-ro"
   at=$(pm exec "$c" cat /tmp/count)
   wait_until "the restored container counts on" pm exec "$c" sh -c "test \"\$(cat /tmp/count)\" -gt $at"
   run runtime_calls_matching ' restore .*--image-path'
+  refute_output ""
+}
+
+# A terminal (-t: conmon passes --console-socket, hutch goes through criu's
+# RPC): restore hands the new pty master to the new conmon, so the output
+# written after restore reaches `podman logs`.
+@test "podman container checkpoint/restore of a container with a terminal (-t): the count goes on, in the logs" {
+  criu check >/dev/null 2>&1 || skip "criu does not work on this kernel (criu check fails)"
+  local c boot at
+  c=$(name)
+  pm run -dt --name "$c" "$IMAGE" sh -c 'echo $$-$RANDOM-$RANDOM >/tmp/boot; i=0; while :; do i=$((i+1)); echo $i >/tmp/count; echo "count $i"; sleep 0.1; done'
+  wait_until "the container counts" pm exec "$c" sh -c 'test "$(cat /tmp/count)" -gt 3'
+  boot=$(pm exec "$c" cat /tmp/boot)
+  run pm container checkpoint "$c"
+  assert_success
+  assert_equal "$(status_of "$c")" exited
+  run pm container restore "$c"
+  assert_success
+  assert_equal "$(status_of "$c")" running
+  assert_equal "$(pm exec "$c" cat /tmp/boot)" "$boot"
+  # The restored shell still writes to a terminal.
+  run pm exec "$c" readlink /proc/1/fd/1
+  assert_output --regexp '^/dev/pts/[0-9]+$'
+  at=$(pm exec "$c" cat /tmp/count)
+  wait_until "the count past $at in podman logs" logged_count_past "$c" "$at"
+  run runtime_calls_matching ' restore .*--console-socket'
   refute_output ""
 }

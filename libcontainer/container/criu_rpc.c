@@ -34,10 +34,16 @@ int criu_rpc_write_config(const struct criu_job *j, const char *path)
     herr_free(&e);
   else if (user)
     fwrite(user, 1, len, f);
-  /* One option a line without its "--", its value quoted. */
+  /* One option a line without its "--", its value quoted.  Not
+   * --inherit-fd: criu parses the file twice, which would register each
+   * fd twice (the request carries them, criu_rpc_run). */
   fprintf(f, "\nwork-dir \"%s\"", j->work);
   for (size_t i = 0; i < j->opts.n; i++) {
     const char *v = j->opts.v[i];
+    if (strcmp(v, "--inherit-fd") == 0) {
+      i++;
+      continue;
+    }
     if (strncmp(v, "--", 2) == 0)
       fprintf(f, "\n%s", v + 2);
     else
@@ -250,6 +256,23 @@ int criu_rpc_run(struct criu_job *j, bool *reply_failed, herr_t *err)
   opts.has_notify_scripts = opts.notify_scripts = true;
   opts.has_orphan_pts_master = opts.orphan_pts_master = true;
   opts.config_file = conf;
+  /* --inherit-fd fd[N]:KEY as the request's inherit_fd entries. */
+  _cleanup_free_ InheritFd *inh = xcalloc(j->opts.n, sizeof(*inh));
+  _cleanup_free_ InheritFd **inhp = xcalloc(j->opts.n, sizeof(*inhp));
+  for (size_t i = 0; i + 1 < j->opts.n; i++) {
+    if (strcmp(j->opts.v[i], "--inherit-fd") != 0)
+      continue;
+    char *v = j->opts.v[++i];
+    int fd, key = 0;
+    if (sscanf(v, "fd[%d]:%n", &fd, &key) != 1 || key == 0)
+      continue;
+    InheritFd *e = &inh[opts.n_inherit_fd];
+    inherit_fd__init(e);
+    e->fd = fd;
+    e->key = v + key;
+    inhp[opts.n_inherit_fd++] = e;
+  }
+  opts.inherit_fd = inhp;
   CriuReq req = CRIU_REQ__INIT;
   req.type = restore                              ? CRIU_REQ_TYPE__RESTORE
              : strcmp(j->action, "pre-dump") == 0 ? CRIU_REQ_TYPE__PRE_DUMP
