@@ -501,7 +501,11 @@ int cgfs_destroy(struct cgfs *m, herr_t *err)
   pid_t *pids = NULL;
   size_t n = 0;
   herr_t e = NULL;
-  if (cgfs_pids(m, &pids, &n, &e) == 0 && n > 0) {
+  /* Usually empty by now (delete checked, or the init just died): removing
+   * the primary hierarchy's leaf proves it without reading cgroup.procs. */
+  struct cg_hier *p = cg_primary(m);
+  bool gone = p->created > 0 && (rmdir(p->dir) == 0 || errno == ENOENT);
+  if (!gone && cgfs_pids(m, &pids, &n, &e) == 0 && n > 0) {
     if (cgfs_kill_all(m, SIGKILL, &e) < 0)
       hlog_debug("cgroup: %s", e->msg);
   }
