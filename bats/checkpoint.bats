@@ -65,6 +65,13 @@ start_recvtty() {
   wait_socket "$SOCKDIR/$1.sock"
 }
 
+# No state dir of a replaced container left aside (restore.c: .restore@PID).
+assert_none_aside() {
+  if ls -A "$ROOT" | grep -q '@'; then
+    fail "left in $ROOT: $(ls -A "$ROOT")"
+  fi
+}
+
 extra_teardown() {
   local p
   for p in "${RECVTTY_PIDS[@]}"; do
@@ -270,8 +277,19 @@ assert_no_root_mounts() {
   [ ! -e "$ROOT/$id2" ]
   [ -z "$(find /sys/fs/cgroup -maxdepth 5 -type d -name "$id2" | head -1)" ] || fail "cgroup of $id2 left"
   assert_no_root_mounts
-  # The checkpointed container is as it was (stopped).
+  # The checkpointed container is as it was (stopped) ...
   [ "$(container_status "$id")" = stopped ]
+  # ... also after a restore onto its ID failed in criu (after it was moved
+  # aside): then delete removes it.
+  run hutch restore -d --image-path "$img" --bundle "$b2" "$id"
+  assert_one_line_error
+  assert_output --partial "criu restore failed"
+  [ "$(container_status "$id")" = stopped ]
+  assert_none_aside
+  assert_no_root_mounts
+  run hutch delete "$id"
+  assert_success
+  assert_no_leftovers "$id"
 }
 
 @test "bad input: no --image-path, not a checkpoint, an ID in use: one line, nothing changed" {

@@ -115,13 +115,18 @@ static int delete_locked(struct container *c, bool force, struct cgroup_manager 
   return 0;
 }
 
-int container_delete(struct container *c, bool force, herr_t *err)
+int container_delete_cgroup(struct container *c, bool force, herr_t *err)
 {
   struct cgroup_manager **sharers = NULL;
   size_t n_sharers = 0;
   int r = delete_locked(c, force, &sharers, &n_sharers, err);
   state_cgroup_sharers_free(sharers, n_sharers);
-  if (r < 0)
+  return r;
+}
+
+int container_delete(struct container *c, bool force, herr_t *err)
+{
+  if (container_delete_cgroup(c, force, err) < 0)
     return -1;
   state_dir_remove(c);
   if (c->spec && c->spec->hooks.n_hooks[SPEC_HOOK_POSTSTOP]) {

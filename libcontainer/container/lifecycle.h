@@ -53,6 +53,9 @@ int container_kill(struct container *c, int sig, bool all, herr_t *err);
 /* Remove a stopped (or created) container; force kills a running one. c must
  * be locked. */
 int container_delete(struct container *c, bool force, herr_t *err);
+/* Its first half: kill what is left (force) and remove the cgroup as delete
+ * does; the state dir stays.  c must be locked. */
+int container_delete_cgroup(struct container *c, bool force, herr_t *err);
 /* A container without a cgroup (rootless, not delegated; nocgroup.c):
  * "container ID has no cgroup hutch can VERB (...)", returns -1. */
 int container_no_cgroup(const struct container *c, const char *verb, herr_t *err);

@@ -8,12 +8,18 @@
  * the tree as our child (--restore-sibling).  A container with a terminal
  * is restored through criu's RPC, which hands the new pty master to
  * --console-socket.  state.json then points at the restored init.  Any
- * failure kills what criu restored and removes everything made. */
+ * failure kills what criu restored and removes everything made.
+ * A stopped container of the same ID (the one checkpointed) is replaced:
+ * its state dir is moved aside (locked) while criu runs, and back when the
+ * restore fails; once it succeeded, the old one is deleted for good (its
+ * poststop hooks run).  Its cgroup, empty, is removed before the new one is
+ * made, as delete would: the restored container may need its place. */
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -44,7 +50,9 @@ struct restoring {
   bool dir_made, root_made, mounted, cgroup_made;
   int ns_fds[MAX_NS_FDS];
   size_t n_ns_fds;
-  int console_fd; /* --console-socket */
+  int console_fd;        /* --console-socket */
+  struct container *old; /* the stopped container replaced, locked */
+  char aside[32];        /* its state dir's name meanwhile: no valid ID */
 };
 
 /* The bundle's config, parsed and validated as `create` does. */
@@ -100,8 +108,8 @@ static int check_images(const struct criu_opts *o, herr_t *err)
 }
 
 /* A stopped container of that ID (the one checkpointed) is replaced; any
- * other is refused. */
-static int replace_stopped(const struct criu_opts *o, herr_t *err)
+ * other is refused.  The stopped one's state dir is moved aside. */
+static int replace_stopped(struct restoring *rs, const struct criu_opts *o, herr_t *err)
 {
   struct container *old = NULL;
   herr_t e = NULL;
@@ -120,11 +128,44 @@ static int replace_stopped(const struct criu_opts *o, herr_t *err)
     if (s != CONTAINER_STOPPED)
       r = herr_set(err, EEXIST, "container %s already exists and is %s", o->id,
                    container_status_name(s));
-    else
-      r = container_delete(old, false, err);
   }
+  snprintf(rs->aside, sizeof(rs->aside), ".restore@%d", (int)getpid());
+  if (r == 0 && renameat2(old->root_fd, o->id, old->root_fd, rs->aside, RENAME_NOREPLACE) < 0)
+    r = herr_sys(err, "container %s: move the state dir aside", o->id);
+  if (r < 0) {
+    container_free(old);
+    return -1;
+  }
+  rs->old = old;
+  return 0;
+}
+
+/* The restore failed: the replaced container's state dir goes back. */
+static void put_back(struct restoring *r)
+{
+  struct container *old = r->old;
+  if (renameat2(old->root_fd, r->aside, old->root_fd, old->id, RENAME_NOREPLACE) < 0)
+    hlog_warn("restore %s: the stopped container's state is left in %s/../%s: %s", old->id,
+              old->state_dir, r->aside, strerror(errno));
   container_free(old);
-  return r;
+  r->old = NULL;
+}
+
+/* The restore succeeded: delete the replaced container (its cgroup went
+ * before criu ran), poststop hooks included. */
+static void retire_old(struct restoring *r)
+{
+  struct container *old = r->old;
+  herr_t e = NULL;
+  if (container_delete(old, false, &e) < 0) {
+    hlog_warn("restore %s: deleting the stopped container: %s", old->id, e->msg);
+    herr_free(&e);
+  }
+  if (unlinkat(old->root_fd, r->aside, AT_REMOVEDIR) < 0)
+    hlog_warn("restore %s: remove %s/../%s: %s", old->id, old->state_dir, r->aside,
+              strerror(errno));
+  container_free(old);
+  r->old = NULL;
 }
 
 /* --inherit-fd for the init's stdio pipes (descriptors.json): criu's own
@@ -305,6 +346,12 @@ static int restore_in_dir(struct restoring *r, const struct criu_opts *o, herr_t
   if (cgroup_manager_new(o->cgroup_driver ? o->cgroup_driver : &cgroup_driver_fs, &cgc, &c->cgroup,
                          err) < 0)
     return -1;
+  if (r->old && r->old->cgroup) {
+    if (container_delete_cgroup(r->old, false, err) < 0)
+      return herr_wrap(err, "the stopped container %s", o->id);
+    cgroup_manager_free(r->old->cgroup);
+    r->old->cgroup = NULL;
+  }
   if (state_write_cgroup(c, err) < 0)
     return -1;
   r->cgroup_made = true;
@@ -429,23 +476,25 @@ int container_restore(const struct criu_opts *o, struct container **out, herr_t 
   /* Everything the user can get wrong, before anything is made or removed. */
   if (load_bundle(&r, o, err) < 0 || criu_available(o->criu, &r.bin, err) < 0 ||
       (o->console_socket && (r.console_fd = console_socket_connect(o->console_socket, err)) < 0) ||
-      replace_stopped(o, err) < 0) {
+      replace_stopped(&r, o, err) < 0) {
     restoring_end(&r, true);
     return -1;
   }
   r.c->root_fd = state_root_open(o->root, true, err);
   if (r.c->root_fd >= 0)
     r.c->dir_fd = state_dir_create(r.c->root_fd, o->id, err);
-  if (r.c->dir_fd < 0) {
+  if (r.c->dir_fd >= 0) {
+    r.dir_made = true;
+    r.c->created = rfc3339nano_now();
+  }
+  if (r.c->dir_fd < 0 || restore_in_dir(&r, o, err) < 0) {
     restoring_end(&r, true);
+    if (r.old)
+      put_back(&r);
     return -1;
   }
-  r.dir_made = true;
-  r.c->created = rfc3339nano_now();
-  if (restore_in_dir(&r, o, err) < 0) {
-    restoring_end(&r, true);
-    return -1;
-  }
+  if (r.old)
+    retire_old(&r);
   *out = r.c;
   restoring_end(&r, false);
   return 0;
