@@ -65,6 +65,18 @@ start_recvtty() {
   wait_socket "$SOCKDIR/$1.sock"
 }
 
+# wait_console_above NAME N: poll until $SOCKDIR/NAME.out shows "count M"
+# with M above N (fails after 30 s).
+wait_console_above() {
+  local i n=0
+  for i in $(seq 300); do
+    n=$(tr -d '\r' <"$SOCKDIR/$1.out" | sed -n 's/^count \([0-9]*\)$/\1/p' | tail -1)
+    [ "${n:-0}" -gt "$2" ] && return 0
+    sleep 0.1
+  done
+  fail "nothing past count $2 on console $1: $(tail -c 300 "$SOCKDIR/$1.out")"
+}
+
 # No state dir of a replaced container left aside (restore.c: .restore@PID).
 assert_none_aside() {
   if ls -A "$ROOT" | grep -q '@'; then
@@ -221,6 +233,23 @@ assert_no_root_mounts() {
   start_recvtty first
   hutch run -d --console-socket "$SOCKDIR/first.sock" --bundle "$BUNDLE" "$id"
   wait_count_above 4
+  # --leave-running: it runs on, its console too; the image comes back in
+  # a new ID on a console of its own.
+  run hutch checkpoint --leave-running --image-path "$img.live" "$id"
+  assert_success
+  [ "$(container_status "$id")" = running ]
+  at=$(count)
+  wait_console_above first "$at"
+  id2=$(cid live)
+  start_recvtty third
+  run hutch restore -d --console-socket "$SOCKDIR/third.sock" --image-path "$img.live" --bundle "$BUNDLE" "$id2"
+  assert_success
+  [ "$(container_status "$id2")" = running ]
+  wait_console_above third "$at"
+  ! grep -q "^count 1\b" "$SOCKDIR/third.out" || fail "the count restarted on the new console"
+  [ "$(container_status "$id")" = running ]
+  hutch delete --force "$id2"
+  assert_no_leftovers "$id2"
   run hutch checkpoint --image-path "$img" "$id"
   assert_success
   [ "$(container_status "$id")" = stopped ]
@@ -233,6 +262,7 @@ assert_no_root_mounts() {
   assert_one_line_error
   assert_output --partial "--console-socket is needed"
   [ "$(container_status "$id")" = stopped ]
+  assert_none_aside
   start_recvtty second
   run hutch restore -d --console-socket "$SOCKDIR/second.sock" --image-path "$img" --bundle "$BUNDLE" "$id"
   assert_success
@@ -241,14 +271,8 @@ assert_no_root_mounts() {
   next=$(wait_count_changed "$at")
   [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
   # The restored process prints on the new pty: counts past the checkpoint's.
-  local i n=0
-  for i in $(seq 300); do
-    n=$(tr -d '\r' <"$SOCKDIR/second.out" | sed -n 's/^count \([0-9]*\)$/\1/p' | tail -1)
-    [ "${n:-0}" -gt "$at" ] && break
-    sleep 0.1
-  done
-  [ "${n:-0}" -gt "$at" ] || fail "nothing past count $at on the new console: $(tail -c 300 "$SOCKDIR/second.out")"
-  grep -q "^count 1\b" "$SOCKDIR/second.out" && fail "the count restarted on the new console"
+  wait_console_above second "$at"
+  ! grep -q "^count 1\b" "$SOCKDIR/second.out" || fail "the count restarted on the new console"
   run hutch delete --force "$id"
   assert_success
   assert_no_leftovers "$id"
@@ -289,6 +313,43 @@ assert_no_root_mounts() {
   assert_no_root_mounts
   run hutch delete "$id"
   assert_success
+  assert_no_leftovers "$id"
+}
+
+@test "checkpoint --pre-dump, then --parent-path (relative to --image-path); restore replaces the stopped container" {
+  need_criu
+  counting_bundle
+  local log=$BATS_TEST_TMPDIR/poststop.log
+  update_config ".hooks.poststop = [{\"path\": \"/bin/sh\", \"args\": [\"sh\", \"-c\", \"echo poststop >>$log\"]}]"
+  id=$(cid)
+  hutch run -d --bundle "$BUNDLE" "$id"
+  wait_count_above 2
+  run hutch checkpoint --pre-dump --image-path "$BATS_TEST_TMPDIR/p1" "$id"
+  assert_success
+  [ "$(container_status "$id")" = running ]
+  wait_count_changed "$(count)" >/dev/null
+  run hutch checkpoint --parent-path ../p1 --image-path "$BATS_TEST_TMPDIR/p2" "$id"
+  assert_success
+  [ "$(container_status "$id")" = stopped ]
+  [ -L "$BATS_TEST_TMPDIR/p2/parent" ] || fail "no parent link in p2: $(ls "$BATS_TEST_TMPDIR/p2")"
+  at=$(count)
+  run hutch restore -d --image-path "$BATS_TEST_TMPDIR/p2" --bundle "$BUNDLE" "$id"
+  assert_success
+  [ "$(container_status "$id")" = running ]
+  next=$(wait_count_changed "$at")
+  [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
+  # The stopped container was deleted as delete does (its poststop hook
+  # ran), without the cgroup the restored one now uses.
+  [ "$(cat "$log")" = poststop ]
+  assert_none_aside
+  pid=$(init_pid "$id")
+  dir=$(cg_dir memory "$pid")
+  [[ $dir == *"$id"* ]] || fail "restored into $dir, not the container's cgroup"
+  [ -d "$dir" ] || fail "cgroup $dir is gone"
+  wait_count_changed "$(count)" >/dev/null
+  run hutch delete --force "$id"
+  assert_success
+  [ "$(wc -l <"$log")" = 2 ]
   assert_no_leftovers "$id"
 }
 
