@@ -109,8 +109,10 @@ teardown_file() {
 }
 
 # cleanup_containers PREFIX: force-remove tasks and containers named PREFIX*.
-# (The task delete with a timeout: with containerd 1.6 it hangs for a task
-# whose restore failed.)
+# (The task delete with a timeout: containerd 1.6 hangs on a task whose
+# restore failed, with runc as with hutch: the task stays CREATED with pid 0,
+# the shim's `kill --all` gets "container ... does not exist", maps it to
+# NotFound, and ctr's --force waits for an exit event that never comes.)
 cleanup_containers() {
   local id
   for id in $(c containers ls -q 2>/dev/null | grep "^hutch-test-$1" || true); do
