@@ -316,7 +316,7 @@ assert_no_root_mounts() {
   assert_no_leftovers "$id"
 }
 
-@test "checkpoint --pre-dump, then --parent-path (relative to --image-path); restore replaces the stopped container" {
+@test "checkpoint --pre-dump, then --parent-path (relative to --image-path) --auto-dedup; restore replaces the stopped container" {
   need_criu
   counting_bundle
   local log=$BATS_TEST_TMPDIR/poststop.log
@@ -328,10 +328,15 @@ assert_no_root_mounts() {
   assert_success
   [ "$(container_status "$id")" = running ]
   wait_count_changed "$(count)" >/dev/null
-  run hutch checkpoint --parent-path ../p1 --image-path "$BATS_TEST_TMPDIR/p2" "$id"
+  # --auto-dedup: criu punches the pages p2 holds again out of p1.
+  local before after
+  before=$(du -sk "$BATS_TEST_TMPDIR/p1" | cut -f1)
+  run hutch checkpoint --parent-path ../p1 --auto-dedup --image-path "$BATS_TEST_TMPDIR/p2" "$id"
   assert_success
   [ "$(container_status "$id")" = stopped ]
   [ -L "$BATS_TEST_TMPDIR/p2/parent" ] || fail "no parent link in p2: $(ls "$BATS_TEST_TMPDIR/p2")"
+  after=$(du -sk "$BATS_TEST_TMPDIR/p1" | cut -f1)
+  [ "$after" -lt "$before" ] || fail "--auto-dedup: p1 took ${before} KiB before, ${after} KiB after"
   at=$(count)
   run hutch restore -d --image-path "$BATS_TEST_TMPDIR/p2" --bundle "$BUNDLE" "$id"
   assert_success
