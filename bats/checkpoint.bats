@@ -84,7 +84,33 @@ assert_none_aside() {
   fi
 }
 
+# start_ns_holder: a process in an ipc and a uts namespace of its own,
+# $HOLDER (killed in teardown).
+start_ns_holder() {
+  unshare --ipc --uts sleep 1000 </dev/null >/dev/null 2>&1 3>&- &
+  HOLDER=$!
+  disown "$HOLDER" # no "Killed" notice at teardown
+  local i
+  for i in $(seq 100); do
+    [ "$(readlink /proc/$HOLDER/ns/uts)" = "$(readlink /proc/self/ns/uts)" ] || return 0
+    sleep 0.1
+  done
+  fail "unshare --ipc --uts made no namespaces"
+}
+
+# assert_holder_ns ID: container ID's init is in $HOLDER's ipc and uts
+# namespaces.
+assert_holder_ns() {
+  local pid ns
+  pid=$(container_pid "$1")
+  for ns in ipc uts; do
+    [ "$(readlink "/proc/$pid/ns/$ns")" = "$(readlink "/proc/$HOLDER/ns/$ns")" ] ||
+      fail "$1: $ns namespace $(readlink "/proc/$pid/ns/$ns"), not the holder's $(readlink "/proc/$HOLDER/ns/$ns")"
+  done
+}
+
 extra_teardown() {
+  [ -z "${HOLDER:-}" ] || kill -9 "$HOLDER" 2>/dev/null || true
   local p
   for p in "${RECVTTY_PIDS[@]}"; do
     kill -9 "$p" 2>/dev/null || true
@@ -223,15 +249,20 @@ assert_no_root_mounts() {
   assert_no_leftovers "$id2"
 }
 
-@test "a container with a terminal: restore hands a new pty master to --console-socket; the count goes on there" {
+@test "a container with a terminal: restore hands a new pty master to --console-socket; the count goes on there; joined ipc/uts namespaces stay joined" {
   need_criu
   # The count goes to the container's file and to its terminal.
   set_args sh -c 'i=0; while :; do i=$((i+1)); echo $i >/tmp/count.new; mv /tmp/count.new /tmp/count; echo "count $i"; sleep 0.1; done'
   update_config '.root.readonly = false | .process.terminal = true | del(.process.capabilities.ambient)'
+  # Its ipc and uts namespaces are joined by path: criu's --join-ns, which
+  # goes in the RPC request (the configuration file would join each twice).
+  start_ns_holder
+  update_config "(.linux.namespaces[] | select(.type == \"ipc\" or .type == \"uts\")) |= . + {path: (\"/proc/$HOLDER/ns/\" + .type)}"
   id=$(cid)
   img=$BATS_TEST_TMPDIR/img
   start_recvtty first
   hutch run -d --console-socket "$SOCKDIR/first.sock" --bundle "$BUNDLE" "$id"
+  assert_holder_ns "$id"
   wait_count_above 4
   # --leave-running: it runs on, its console too; the image comes back in
   # a new ID on a console of its own.
@@ -245,6 +276,7 @@ assert_no_root_mounts() {
   run hutch restore -d --console-socket "$SOCKDIR/third.sock" --image-path "$img.live" --bundle "$BUNDLE" "$id2"
   assert_success
   [ "$(container_status "$id2")" = running ]
+  assert_holder_ns "$id2"
   wait_console_above third "$at"
   ! grep -q "^count 1\b" "$SOCKDIR/third.out" || fail "the count restarted on the new console"
   [ "$(container_status "$id")" = running ]
@@ -268,6 +300,8 @@ assert_no_root_mounts() {
   assert_success
   assert_output ""
   [ "$(container_status "$id")" = running ]
+  assert_holder_ns "$id"
+  ! grep -q "join-ns" "$img/restore.conf" || fail "--join-ns in criu's configuration file, which criu reads twice"
   next=$(wait_count_changed "$at")
   [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
   # The restored process prints on the new pty: counts past the checkpoint's.

@@ -58,7 +58,8 @@ int criu_available(const char *criu, char **path, herr_t *err);
  * a terminal goes through `criu swrk` (criu_rpc.c): only its RPC mode
  * dumps a pty whose master is outside (orphan_pts_master) and hands the new
  * master back on restore, which goes to console_fd; the options travel as
- * the request's configuration file.  Everything else runs `criu ACTION`. */
+ * the request's configuration file, --inherit-fd and --join-ns as its own
+ * fields.  Everything else runs `criu ACTION`. */
 struct criu_job {
   const char *bin;
   const char *action;        /* "dump", "pre-dump" or "restore" */

@@ -4,8 +4,9 @@
 # wire; criu's answers carry fields not kept here, which protobuf-c skips.
 # Usage: awk -v out=FILE -f criu_rpc.awk rpc.proto
 BEGIN {
-  keep["criu_opts"] = " images_dir_fd pid log_level log_file notify_scripts orphan_pts_master config_file inherit_fd "
+  keep["criu_opts"] = " images_dir_fd pid log_level log_file notify_scripts orphan_pts_master config_file inherit_fd join_ns "
   keep["inherit_fd"] = " key fd "
+  keep["join_namespace"] = " ns ns_file extra_opt "
   keep["criu_req"] = " type opts notify_success "
   keep["criu_resp"] = " type success restore notify "
   keep["criu_restore_resp"] = " pid "

@@ -20,6 +20,25 @@
  * no escapes for them). */
 #define CONF_BAD "\"\\\n"
 
+/* The options that go in the request, not in the configuration file:
+ * criu parses the file twice in RPC mode and would register each of them
+ * twice (an fd inherited twice; a namespace joined twice, and setns into
+ * the user namespace one is already in fails). */
+enum { IN_REQ_INHERIT_FD, IN_REQ_JOIN_NS, IN_REQ_N };
+static const char *const in_req[IN_REQ_N] = {
+    [IN_REQ_INHERIT_FD] = "--inherit-fd",
+    [IN_REQ_JOIN_NS] = "--join-ns",
+};
+
+/* Which of in_req the option is, or -1. */
+static int in_request(const char *opt)
+{
+  for (int k = 0; k < IN_REQ_N; k++)
+    if (strcmp(opt, in_req[k]) == 0)
+      return k;
+  return -1;
+}
+
 int criu_rpc_write_config(const struct criu_job *j, const char *path)
 {
   FILE *f = fopen(path, "we");
@@ -34,13 +53,12 @@ int criu_rpc_write_config(const struct criu_job *j, const char *path)
     herr_free(&e);
   else if (user)
     fwrite(user, 1, len, f);
-  /* One option a line without its "--", its value quoted.  Not
-   * --inherit-fd: criu parses the file twice, which would register each
-   * fd twice (the request carries them, criu_rpc_run). */
+  /* One option a line without its "--", its value quoted; not those the
+   * request carries (in_req). */
   fprintf(f, "\nwork-dir \"%s\"", j->work);
   for (size_t i = 0; i < j->opts.n; i++) {
     const char *v = j->opts.v[i];
-    if (strcmp(v, "--inherit-fd") == 0) {
+    if (in_request(v) >= 0) {
       i++;
       continue;
     }
@@ -235,16 +253,10 @@ static int notified(struct criu_job *j, const CriuResp *r, int fd, bool *sent, h
   return rc;
 }
 
-int criu_rpc_run(struct criu_job *j, bool *reply_failed, herr_t *err)
+/* The request: our options, the configuration file with the rest, and
+ * the options of in_req as the request's own entries. */
+static int send_opts(struct criu_job *j, CriuReqType type, int images, herr_t *err)
 {
-  *reply_failed = false;
-  if (criu_rpc_available(err) < 0)
-    return -1;
-  /* criu opens it as /proc/<our pid>/fd/N. */
-  _cleanup_close_ int images = open(j->images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (images < 0)
-    return herr_sys(err, "--image-path %s", j->images);
-  bool restore = strcmp(j->action, "restore") == 0;
   _cleanup_free_ char *conf = xasprintf("%s/%s.conf", j->work, j->action);
   CriuOpts opts = CRIU_OPTS__INIT;
   opts.images_dir_fd = images;
@@ -256,29 +268,59 @@ int criu_rpc_run(struct criu_job *j, bool *reply_failed, herr_t *err)
   opts.has_notify_scripts = opts.notify_scripts = true;
   opts.has_orphan_pts_master = opts.orphan_pts_master = true;
   opts.config_file = conf;
-  /* --inherit-fd fd[N]:KEY as the request's inherit_fd entries. */
-  _cleanup_free_ InheritFd *inh = xcalloc(j->opts.n, sizeof(*inh));
-  _cleanup_free_ InheritFd **inhp = xcalloc(j->opts.n, sizeof(*inhp));
-  for (size_t i = 0; i + 1 < j->opts.n; i++) {
-    if (strcmp(j->opts.v[i], "--inherit-fd") != 0)
+  /* --inherit-fd fd[N]:KEY and --join-ns TYPE:PATH (the path whole: no
+   * ",EXTRA" split off, hutch adds none). */
+  size_t n = j->opts.n;
+  _cleanup_free_ InheritFd *inh = xcalloc(n, sizeof(*inh));
+  _cleanup_free_ InheritFd **inhp = xcalloc(n, sizeof(*inhp));
+  _cleanup_free_ JoinNamespace *jn = xcalloc(n, sizeof(*jn));
+  _cleanup_free_ JoinNamespace **jnp = xcalloc(n, sizeof(*jnp));
+  struct criu_argv types = {0}; /* the TYPEs, cut out */
+  for (size_t i = 0; i + 1 < n; i++) {
+    int k = in_request(j->opts.v[i]);
+    if (k < 0)
       continue;
-    char *v = j->opts.v[++i];
+    char *v = j->opts.v[++i], *colon = strchr(v, ':');
     int fd, key = 0;
-    if (sscanf(v, "fd[%d]:%n", &fd, &key) != 1 || key == 0)
-      continue;
-    InheritFd *e = &inh[opts.n_inherit_fd];
-    inherit_fd__init(e);
-    e->fd = fd;
-    e->key = v + key;
-    inhp[opts.n_inherit_fd++] = e;
+    if (k == IN_REQ_INHERIT_FD && sscanf(v, "fd[%d]:%n", &fd, &key) == 1 && key > 0) {
+      InheritFd *e = &inh[opts.n_inherit_fd];
+      inherit_fd__init(e);
+      e->fd = fd;
+      e->key = v + key;
+      inhp[opts.n_inherit_fd++] = e;
+    } else if (k == IN_REQ_JOIN_NS && colon) {
+      JoinNamespace *e = &jn[opts.n_join_ns];
+      join_namespace__init(e);
+      criu_argv_add(&types, "%.*s", (int)(colon - v), v);
+      e->ns = types.v[types.n - 1];
+      e->ns_file = colon + 1;
+      jnp[opts.n_join_ns++] = e;
+    }
   }
   opts.inherit_fd = inhp;
+  opts.join_ns = jnp;
   CriuReq req = CRIU_REQ__INIT;
-  req.type = restore                              ? CRIU_REQ_TYPE__RESTORE
-             : strcmp(j->action, "pre-dump") == 0 ? CRIU_REQ_TYPE__PRE_DUMP
-                                                  : CRIU_REQ_TYPE__DUMP;
+  req.type = type;
   req.opts = &opts;
-  if (send_req(j->sk, &req, err) < 0)
+  int rc = send_req(j->sk, &req, err);
+  criu_argv_free(&types);
+  return rc;
+}
+
+int criu_rpc_run(struct criu_job *j, bool *reply_failed, herr_t *err)
+{
+  *reply_failed = false;
+  if (criu_rpc_available(err) < 0)
+    return -1;
+  /* criu opens it as /proc/<our pid>/fd/N. */
+  _cleanup_close_ int images = open(j->images, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (images < 0)
+    return herr_sys(err, "--image-path %s", j->images);
+  bool restore = strcmp(j->action, "restore") == 0;
+  CriuReqType type = restore                              ? CRIU_REQ_TYPE__RESTORE
+                     : strcmp(j->action, "pre-dump") == 0 ? CRIU_REQ_TYPE__PRE_DUMP
+                                                          : CRIU_REQ_TYPE__DUMP;
+  if (send_opts(j, type, images, err) < 0)
     return -1;
   herr_t first = NULL; /* the first notification that failed */
   bool sent = false;
@@ -302,7 +344,7 @@ int criu_rpc_run(struct criu_job *j, bool *reply_failed, herr_t *err)
     if (first) {
       *err = first;
       rc = -1;
-    } else if (r->type != req.type || !r->success) {
+    } else if (r->type != type || !r->success) {
       *reply_failed = true;
       rc = herr_set(err, 0, "criu %s failed", j->action);
     } else if (restore) {
