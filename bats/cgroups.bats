@@ -112,9 +112,15 @@ load cgroup_helpers
   refute_line "a *:* rwm"
 }
 
-@test "a 256 KiB memory limit runs /bin/true" {
+@test "a small memory limit runs /bin/true (256 KiB on v1 memory, 384 KiB on v2)" {
   cg_has memory || skip "no memory controller"
-  update_config '.linux.resources.memory = {"limit": 262144}'
+  # On v2 the init is born in the cgroup (CLONE_INTO_CGROUP), so its whole
+  # setup (namespaces, mount tree, pivot_root) is charged: 256 KiB failed 1
+  # run in 40 in the v2 VM, 320 and 384 KiB none.  On v1 it joins after its
+  # first mounts (docs/BENCHMARKS.md, (f)).
+  local lim=393216
+  cg_is_v1 memory && lim=262144
+  update_config ".linux.resources.memory = {\"limit\": $lim}"
   set_args /bin/true
   id=$(cid)
   run hutch run --bundle "$BUNDLE" "$id"
