@@ -65,6 +65,14 @@ start_recvtty() {
   wait_socket "$SOCKDIR/$1.sock"
 }
 
+# assert_counts_on N: the container's count changes to one above N (restored,
+# not restarted).
+assert_counts_on() {
+  local next
+  next=$(wait_count_changed "$1")
+  [ "$next" -gt "$1" ] || fail "count restarted: $1 before, $next after"
+}
+
 # wait_console_above NAME N: poll until $SOCKDIR/NAME.out shows "count M"
 # with M above N (fails after 30 s).
 wait_console_above() {
@@ -188,8 +196,7 @@ assert_no_root_mounts() {
   [ "$new_pid" != 0 ] && [ -d "/proc/$new_pid" ]
   [ "$new_pid" != "$old_pid" ] || [ ! -d "/proc/$old_pid" ]
   # The count goes on from where it was (a restart would say 1).
-  next=$(wait_count_changed "$at")
-  [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
+  assert_counts_on "$at"
   hutch kill "$id" KILL
   st=0
   wait "$rpid" || st=$?
@@ -302,8 +309,7 @@ assert_no_root_mounts() {
   [ "$(container_status "$id")" = running ]
   assert_holder_ns "$id"
   ! grep -q "join-ns" "$img/restore.conf" || fail "--join-ns in criu's configuration file, which criu reads twice"
-  next=$(wait_count_changed "$at")
-  [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
+  assert_counts_on "$at"
   # The restored process prints on the new pty: counts past the checkpoint's.
   wait_console_above second "$at"
   ! grep -q "^count 1\b" "$SOCKDIR/second.out" || fail "the count restarted on the new console"
@@ -375,8 +381,7 @@ assert_no_root_mounts() {
   run hutch restore -d --image-path "$BATS_TEST_TMPDIR/p2" --bundle "$BUNDLE" "$id"
   assert_success
   [ "$(container_status "$id")" = running ]
-  next=$(wait_count_changed "$at")
-  [ "$next" -gt "$at" ] || fail "count restarted: $at before, $next after"
+  assert_counts_on "$at"
   # The stopped container was deleted as delete does (its poststop hook
   # ran), without the cgroup the restored one now uses.
   [ "$(cat "$log")" = poststop ]

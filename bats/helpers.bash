@@ -185,23 +185,23 @@ wait_status() {
   fail "container $1 never reached status $2 (now: $(container_status "$1" 2>&1))"
 }
 
-# wait_socket PATH: poll until the unix socket PATH exists (a console
-# receiver such as recvtty listening); fails after 4 s.
-wait_socket() {
+# wait_test OP PATH STEP MSG: poll `test OP PATH` 200 times, STEP s apart.
+wait_test() {
   local i
   for i in $(seq 200); do
-    [ -S "$1" ] && return 0
-    sleep 0.02
+    test "$1" "$2" && return 0
+    sleep "$3"
   done
-  fail "nothing listens on $1"
+  fail "$4"
 }
 
-# wait_file PATH: poll until PATH exists (a container's readiness marker).
+# wait_socket PATH: until the unix socket PATH exists (a console receiver
+# such as recvtty listening); fails after 4 s.
+wait_socket() {
+  wait_test -S "$1" 0.02 "nothing listens on $1"
+}
+
+# wait_file PATH: until PATH exists (a container's readiness marker).
 wait_file() {
-  local i
-  for i in $(seq 200); do
-    [ -e "$1" ] && return 0
-    sleep 0.1
-  done
-  fail "$1 never appeared"
+  wait_test -e "$1" 0.1 "$1 never appeared"
 }

@@ -115,6 +115,22 @@ logged_count_past() {
   [ "${n:-0}" -gt "$2" ]
 }
 
+# checkpoint_restore_same C: C (counting into /tmp/count, a token of its
+# start in /tmp/boot) is checkpointed (exited) and restored (running), and
+# the shell that wrote the token counts on: restored, not restarted.
+checkpoint_restore_same() {
+  local boot
+  wait_until "the container counts" pm exec "$1" sh -c 'test "$(cat /tmp/count)" -gt 3'
+  boot=$(pm exec "$1" cat /tmp/boot)
+  run pm container checkpoint "$1"
+  assert_success
+  assert_equal "$(status_of "$1")" exited
+  run pm container restore "$1"
+  assert_success
+  assert_equal "$(status_of "$1")" running
+  assert_equal "$(pm exec "$1" cat /tmp/boot)" "$boot"
+}
+
 logs_contain() {
   pm logs "$1" 2>&1 | grep -q "$2"
 }
@@ -415,19 +431,10 @@ vol-ro"
 
 @test "podman container checkpoint/restore through the runtime: the same process counts on" {
   criu check >/dev/null 2>&1 || skip "criu does not work on this kernel (criu check fails)"
-  local c boot at
+  local c at
   c=$(name)
   pm run -d --name "$c" "$IMAGE" sh -c 'echo $$-$RANDOM-$RANDOM >/tmp/boot; i=0; while :; do i=$((i+1)); echo $i >/tmp/count; sleep 0.1; done'
-  wait_until "the container counts" pm exec "$c" sh -c 'test "$(cat /tmp/count)" -gt 3'
-  boot=$(pm exec "$c" cat /tmp/boot)
-  run pm container checkpoint "$c"
-  assert_success
-  assert_equal "$(status_of "$c")" exited
-  run pm container restore "$c"
-  assert_success
-  assert_equal "$(status_of "$c")" running
-  # Restored, not restarted: the shell that wrote /tmp/boot counts on.
-  assert_equal "$(pm exec "$c" cat /tmp/boot)" "$boot"
+  checkpoint_restore_same "$c"
   at=$(pm exec "$c" cat /tmp/count)
   wait_until "the restored container counts on" pm exec "$c" sh -c "test \"\$(cat /tmp/count)\" -gt $at"
   run runtime_calls_matching ' restore .*--image-path'
@@ -439,18 +446,10 @@ vol-ro"
 # written after restore reaches `podman logs`.
 @test "podman container checkpoint/restore of a container with a terminal (-t): the count goes on, in the logs" {
   criu check >/dev/null 2>&1 || skip "criu does not work on this kernel (criu check fails)"
-  local c boot at
+  local c at
   c=$(name)
   pm run -dt --name "$c" "$IMAGE" sh -c 'echo $$-$RANDOM-$RANDOM >/tmp/boot; i=0; while :; do i=$((i+1)); echo $i >/tmp/count; echo "count $i"; sleep 0.1; done'
-  wait_until "the container counts" pm exec "$c" sh -c 'test "$(cat /tmp/count)" -gt 3'
-  boot=$(pm exec "$c" cat /tmp/boot)
-  run pm container checkpoint "$c"
-  assert_success
-  assert_equal "$(status_of "$c")" exited
-  run pm container restore "$c"
-  assert_success
-  assert_equal "$(status_of "$c")" running
-  assert_equal "$(pm exec "$c" cat /tmp/boot)" "$boot"
+  checkpoint_restore_same "$c"
   # The restored shell still writes to a terminal.
   run pm exec "$c" readlink /proc/1/fd/1
   assert_output --regexp '^/dev/pts/[0-9]+$'
